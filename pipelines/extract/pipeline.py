@@ -1,13 +1,75 @@
-"""Placeholder being replaced by the real parser (owner: main session)."""
+"""Bytes in, a Report out: decode, normalize, tokenize, find sections, map rows, check identities.
+
+A pure function of the file's bytes (and its name, kept for provenance), so it can run in any process
+or on any machine. It never raises: whatever goes wrong becomes an issue on the report.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import traceback
 
+from pipelines.extract.decode import UndecodableError, decode
+from pipelines.extract.identities import flag_identities
+from pipelines.extract.layout import detect_layout
+from pipelines.extract.metadata import extract_metadata
+from pipelines.extract.normalize import normalize_line
+from pipelines.extract.rendering import detect_rendering
 from pipelines.extract.report import Report
+from pipelines.extract.rows import segment_rows
+from pipelines.extract.sections import _flatten, split_sections
+from pipelines.extract.tables import extract_applications, extract_proactive, extract_reviews
+from pipelines.extract.tokens import tokenize_lines
 
-PARSER_VERSION = "0.1.0"
+# Bump when extraction would read any file differently: the registry re-extracts files read by another.
+PARSER_VERSION = "1.0.0"
+
+
+def report_id_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def extract_report(data: bytes, source: str) -> Report:
-    return Report(source=source, report_id=hashlib.sha256(data).hexdigest()[:16])
+    report = Report(source=source, report_id=report_id_of(data))
+    try:
+        _extract(data, report)
+    except Exception as e:  # noqa: BLE001 - the contract is: never raise, report instead
+        report.cells.clear()
+        report.add_issue("error", "parser_crash", f"{type(e).__name__}: {e}; "
+                         f"{traceback.format_exc(limit=-1).strip().splitlines()[-2].strip()}")
+    return report
+
+
+def _extract(data: bytes, report: Report) -> None:
+    try:
+        decoded = decode(data)
+    except UndecodableError as e:
+        report.add_issue("error", e.code, str(e))
+        return
+    report.encoding = decoded.encoding
+    lines = [normalize_line(ln) for ln in decoded.text.splitlines()]
+    meta = extract_metadata(lines)
+    report.agency, report.year, report.published_on = meta.agency, meta.year, meta.published_on
+    if report.agency is None:
+        report.add_issue("warning", "agency_missing", "no title naming the agency was found")
+    if report.year is None:
+        report.add_issue("warning", "year_missing", "no report year was found in the title")
+    tokens = tokenize_lines(lines)
+    report.rendering = detect_rendering(lines)
+    sections = split_sections(tokens)
+    has_rows = bool(sections.get("applications")) and bool(segment_rows(sections["applications"]))
+    flat, _ = _flatten(tokens)
+    report.layout, why = detect_layout(flat, report.year, has_rows)
+    report.add_issue("info", "layout", f"layout {report.layout}: {why}")
+    if report.layout == "narrative":
+        return  # figures in prose (行政许可2项 in a power list) are not the form's figures
+    for name in ("proactive", "applications", "reviews"):
+        if name not in sections:
+            report.add_issue("warning", "section_missing", f"section {name} not found")
+    if "proactive" in sections:
+        extract_proactive(sections["proactive"], report.layout, report)
+    if "applications" in sections:
+        extract_applications(sections["applications"], report.layout, report)
+    if "reviews" in sections:
+        extract_reviews(sections["reviews"], report)
+    flag_identities(report)

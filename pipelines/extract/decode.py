@@ -1,0 +1,50 @@
+"""Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030 (a superset of GBK/GB2312)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class UndecodableError(ValueError):
+    """The bytes are not text in any encoding reports arrive in; `code` names the reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode(data: bytes) -> Decoded:
+    if not data.strip():
+        raise UndecodableError("empty_file", "the file is empty (no text at all)")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data[len(bom):].decode(enc.removesuffix("-sig")), enc)
+            except UnicodeDecodeError as e:
+                raise UndecodableError("bad_encoding", f"starts with a {enc} byte-order mark but is not {enc}: {e}") from e
+    if b"\x00" in data[:4096]:
+        raise UndecodableError("binary_file", "binary content (NUL bytes), not a text report")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            raise UndecodableError("binary_file", "binary content (control characters), not a text report")
+        return Decoded(text, enc)
+    raise UndecodableError("bad_encoding", "neither UTF-8 nor GB18030 text")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return controls > max(8, len(sample) // 100)

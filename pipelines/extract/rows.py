@@ -1,0 +1,65 @@
+"""Segment a section's tokens into rows (label + value cells) and map labels to canonical names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pipelines.extract.normalize import compact
+from pipelines.extract.tokens import Kind, Token
+
+
+@dataclass
+class Row:
+    label: str  # white space removed
+    label_line: int
+    values: list[Token]  # NUM and BLANK tokens, in order
+    context: str = ""  # all text of the section up to this row (header words: units, column names)
+
+    @property
+    def line(self) -> int:
+        nums = [t.line for t in self.values if t.kind is Kind.NUM]
+        return nums[0] if nums else self.label_line
+
+
+def segment_rows(tokens: Sequence[Token]) -> list[Row]:
+    """A row is the text since the previous figure, then the cells up to the next text.
+
+    Labels that wrap across lines, vertical text split one character per line, and a label's tail that
+    a PDF converter puts after the figures all end up in the label text; matching then picks the
+    vocabulary phrase that stands last (nearest the figures).
+    """
+    rows: list[Row] = []
+    label: list[str] = []
+    label_line = 0
+    values: list[Token] = []
+    seen_text: list[str] = []
+    for t in tokens:
+        if t.kind is Kind.TEXT:
+            if any(v.kind is Kind.NUM for v in values):
+                rows.append(Row(compact("".join(label)), label_line, values, compact("".join(seen_text))))
+                label, values = [], []
+            elif values:
+                values = []  # empty cells of a header row
+            if not label:
+                label_line = t.line
+            label.append(t.text)
+            seen_text.append(t.text)
+        elif t.kind in (Kind.NUM, Kind.BLANK):
+            values.append(t)
+    if any(v.kind is Kind.NUM for v in values):
+        rows.append(Row(compact("".join(label)), label_line, values, compact("".join(seen_text))))
+    return rows
+
+
+def match_label(label: str, candidates: Iterable[tuple[str, Sequence[re.Pattern[str]]]]) -> str | None:
+    """The canonical key whose pattern matches latest in the label (longest match on a tie)."""
+    best: tuple[int, int, str] | None = None
+    for key, patterns in candidates:
+        for p in patterns:
+            for m in p.finditer(label):
+                score = (m.end(), m.end() - m.start(), key)
+                if best is None or score[:2] > best[:2]:
+                    best = score
+    return best[2] if best else None

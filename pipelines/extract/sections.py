@@ -1,0 +1,96 @@
+"""Find the report's sections (二 proactive, 三 applications, 四 reviews) in the token stream."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from pipelines.extract.tokens import Kind, Token
+from pipelines.extract.vocabulary import vocabulary
+
+SECTION_ORDER = ("proactive", "applications", "reviews", "end")
+
+# Where a report omits or garbles a heading, the first label of the section's table still marks it.
+_FALLBACKS = {
+    "proactive": re.compile(r"第二十条第\(一\)项|第二十条第\(1\)项"),
+    "applications": re.compile(r"本年新收"),
+    "reviews": re.compile(r"行政复议行政诉讼|行政复议.{0,12}结果维持"),
+}
+
+
+def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
+    """Token lists per section; a section that cannot be found is absent from the result."""
+    flat, owners = _flatten(tokens)
+    starts: dict[str, int] = {}
+    cursor = 0
+    for name in SECTION_ORDER:
+        pos = _find(name, flat, cursor)
+        if pos is not None:
+            starts[name] = pos
+            cursor = pos + 1
+    cut_points = sorted(set(starts.values()))
+    pieces = _cut(tokens, owners, cut_points)
+    out: dict[str, list[Token]] = {}
+    for name in SECTION_ORDER[:-1]:
+        if name not in starts:
+            continue
+        later = [p for p in cut_points if p > starts[name]]
+        end = later[0] if later else len(flat)
+        out[name] = [t for (start, t) in pieces if starts[name] <= start < end]
+    return out
+
+
+def _find(name: str, flat: str, cursor: int) -> int | None:
+    for pattern in vocabulary().sections[name]:
+        m = pattern.search(flat, cursor)
+        if m:
+            return m.start()
+    fallback = _FALLBACKS.get(name)
+    if fallback:
+        m = fallback.search(flat, cursor)
+        if m:
+            return m.start()
+    return None
+
+
+def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:
+    """The tokens' text without white space, with each character's (token index, offset in token)."""
+    chars: list[str] = []
+    owners: list[tuple[int, int]] = []
+    for i, t in enumerate(tokens):
+        if t.kind is not Kind.TEXT:
+            chars.append("\x00")  # a figure or a cell boundary: no heading spans it
+            owners.append((i, 0))
+            continue
+        for j, ch in enumerate(t.text):
+            if not ch.isspace():
+                chars.append(ch)
+                owners.append((i, j))
+    return "".join(chars), owners
+
+
+def _cut(tokens: list[Token], owners: list[tuple[int, int]], cut_points: list[int]) -> list[tuple[int, Token]]:
+    """Split TEXT tokens at the cut points; return (flat position of the piece's start, piece)."""
+    cuts_in_token: dict[int, list[int]] = {}
+    for p in cut_points:
+        if p < len(owners):
+            ti, off = owners[p]
+            cuts_in_token.setdefault(ti, []).append(off)
+    first_flat: dict[int, int] = {}
+    for pos, (ti, _) in enumerate(owners):
+        first_flat.setdefault(ti, pos)
+    out: list[tuple[int, Token]] = []
+    for i, t in enumerate(tokens):
+        base = first_flat.get(i)
+        if base is None:  # a TEXT token of white space only
+            base = out[-1][0] if out else 0
+            out.append((base, t))
+            continue
+        offsets = sorted({0, *cuts_in_token.get(i, [])})
+        for k, off in enumerate(offsets):
+            end = offsets[k + 1] if k + 1 < len(offsets) else len(t.text)
+            piece = t.text[off:end]
+            flat_pos = next(pos for pos in range(base, len(owners)) if owners[pos] == (i, off) or
+                            (owners[pos][0] == i and owners[pos][1] >= off) or owners[pos][0] > i)
+            out.append((flat_pos, replace(t, text=piece) if len(offsets) > 1 else t))
+    return out

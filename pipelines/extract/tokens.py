@@ -1,0 +1,133 @@
+"""Lines to a stream of tokens: TEXT (label or prose), NUM (a figure), BLANK (an empty cell), BREAK.
+
+Every rendering of the standard tables reduces to this stream: pipe cells, Markdown rows, tab rows,
+one cell per line, space-aligned columns and run-together text differ only in how cells are delimited
+and whether an empty cell leaves a trace (BLANK) at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+from pipelines.extract.normalize import is_page_furniture
+
+
+class Kind(Enum):
+    TEXT = "text"
+    NUM = "num"
+    BLANK = "blank"
+    BREAK = "break"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Kind
+    text: str
+    line: int
+    value: Decimal | None = None
+    unit: str | None = None  # 元 / 万元 / a count unit, when the cell states one
+    separated: bool = True  # False: digits glued to a neighbour (a run-together rendering)
+
+
+# A figure: optional sign, digits with optional thousands separators, optional decimals, optional unit.
+_NUMBER = re.compile(
+    r"(?P<sign>(?<![\w.])-)?(?P<int>\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?P<frac>\.\d+)?"
+    r"(?P<unit>万元|元|件|个|项|次|条|人次|宗|起)?"
+)
+# Digits that belong to prose or labels, not to a cell: dates, ordinals, clause numbers.
+_PROSE_AFTER = re.compile(r"^(?:年|月|日|号|时|岁|%|周|天|小时|分|余|多|万(?!元)|亿|届|期|批|名|家|所|户|篇|份|位|倍|点)")
+_ENUMERATOR_AFTER = re.compile(r"^[.、,](?!\d)")
+_BLANK_CELL = re.compile(r"^(?:[-—/\\]+|无|/)$")
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def tokenize_lines(lines: list[str]) -> list[Token]:
+    out: list[Token] = []
+    for number, line in enumerate(lines, start=1):
+        out.extend(tokenize_line(line, number))
+    return out
+
+
+def tokenize_line(line: str, number: int) -> list[Token]:
+    stripped = line.strip()
+    if not stripped:
+        # A tab-only line is an empty cell in one-cell-per-line renderings; a truly empty one ends a row.
+        return [Token(Kind.BLANK, "", number)] if "\t" in line else [Token(Kind.BREAK, "", number)]
+    if is_page_furniture(stripped) or _MD_SEPARATOR.match(stripped) and "-" in stripped:
+        return [Token(Kind.BREAK, "", number)]
+    if "|" in stripped:
+        return _pipe_cells(stripped, number)
+    if "\t" in line:
+        pieces = line.rstrip("\r\n").split("\t")
+        while pieces and not pieces[0].strip():  # indentation, or the padding of a merged row header
+            pieces.pop(0)
+        if pieces and not pieces[-1].strip():
+            pieces.pop()
+        return [t for p in pieces for t in _cell(p, number)]
+    return [t for p in stripped.split() for t in _cell(p, number, glued_ok=True)]
+
+
+def _pipe_cells(stripped: str, number: int) -> list[Token]:
+    if set(stripped) <= {"|", " "}:
+        bars = stripped.count("|")
+        return [Token(Kind.BLANK, "", number)] if bars == 1 else [Token(Kind.BREAK, "", number)]
+    pieces = stripped.split("|")
+    if stripped.startswith("|"):
+        pieces = pieces[1:]
+    if stripped.endswith("|"):
+        pieces = pieces[:-1]
+    return [t for p in pieces for t in _cell(p, number)]
+
+
+def _cell(content: str, number: int, glued_ok: bool = False) -> list[Token]:
+    """One cell's content. A cell may still hold a label glued to figures (run-together text)."""
+    content = content.strip()
+    if not content:
+        return [Token(Kind.BLANK, "", number)]
+    if _BLANK_CELL.match(content):
+        return [Token(Kind.BLANK, content, number)]
+    tokens: list[Token] = []
+    pos = 0
+    text_start = 0
+    for m in _NUMBER.finditer(content):
+        if m.start() < pos:
+            continue
+        before = content[: m.start()]
+        after = content[m.end():]
+        raw = m.group(0)
+        if before.endswith(("第", "(", "附件", "号", "〔", "[")) and not before.endswith("((") or _PROSE_AFTER.match(after):
+            continue
+        digits = m.group("int")
+        if m.group("frac") is None and m.group("unit") is None and _ENUMERATOR_AFTER.match(after):
+            # "1.属于国家秘密": a label's enumerator. In run-together text it is glued to the row before:
+            # "00000002.其他…" is the row 0000000 and the enumerator 2.
+            if len(digits) == 1:
+                continue
+            digits = digits[:-1]
+            raw = (m.group("sign") or "") + digits
+            end = m.start() + len(raw)
+        else:
+            end = m.end()
+        if text_start < m.start():
+            tokens.append(Token(Kind.TEXT, content[text_start: m.start()], number))
+        value = _to_decimal(m.group("sign"), digits, m.group("frac") if end == m.end() else None)
+        if value is None:
+            continue
+        glued = (m.start() > 0 and not content[m.start() - 1].isspace()) or (end < len(content))
+        tokens.append(Token(Kind.NUM, raw, number, value, m.group("unit") if end == m.end() else None,
+                            separated=not glued))
+        pos = text_start = end
+    if text_start < len(content):
+        tokens.append(Token(Kind.TEXT, content[text_start:], number))
+    return tokens
+
+
+def _to_decimal(sign: str | None, digits: str, frac: str | None) -> Decimal | None:
+    try:
+        v = Decimal(digits.replace(",", "") + (frac or ""))
+    except InvalidOperation:
+        return None
+    return -v if sign else v
