@@ -11,7 +11,7 @@ agrees on it. Nothing is guessed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from math import comb
 
@@ -22,6 +22,7 @@ from pipelines.extract.tokens import Kind, Token
 Identity = Callable[[Sequence[Decimal | None]], bool | None]
 
 MAX_SPLITS = 20000
+MAX_CANDIDATES = 64
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Fit:
     tokens: list[Token | None]  # the token each value came from
     note: str | None = None  # what was repaired or why something is missing
     ambiguous: bool = False
+    # Every fit that survived the row's own checks, when several did: other rows' identities may decide.
+    candidates: list[tuple[list[Decimal | None], list[Token | None]]] = field(default_factory=list)
 
 
 def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None) -> Fit:
@@ -128,7 +131,8 @@ def _agree(candidates: list, n: int, why: str) -> Fit:
             values.append(None)
             tokens.append(None)
     unknown = sum(v is None for v in values)
-    return Fit(values, tokens, f"{why}; {unknown} cell(s) left missing, the rest agree in every fit", unknown > 0)
+    return Fit(values, tokens, f"{why}; {unknown} cell(s) left missing, the rest agree in every fit", unknown > 0,
+               [(list(c[0]), list(c[1])) for c in candidates[:MAX_CANDIDATES]] if unknown else [])
 
 
 def _splits(digits: str, k: int) -> Iterator[list[str]]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from pipelines.extract.alignment import Fit, fit_row
+from pipelines.extract.crossrow import settle_by_columns
 from pipelines.extract.report import Cell, Report
 from pipelines.extract.rows import Row, match_label, segment_rows
 from pipelines.extract.tokens import Token
@@ -68,26 +69,32 @@ def extract_proactive(tokens: list[Token], layout: str, report: Report) -> None:
 def extract_applications(tokens: list[Token], layout: str, report: Report) -> None:
     vocab = vocabulary()
     specs = vocab.rows_for(layout)
-    seen: set[str] = set()
+    fits: dict[str, Fit] = {}
+    rows: dict[str, Row] = {}
     for row in segment_rows(tokens):
         key = match_label(row.label, ((r.key, r.patterns) for r in specs))
         if key is None:
             report.add_issue("info", "unmatched_row", f"a row of figures with no known label: {row.label[-30:]}",
                              row.line)
             continue
-        if key in seen:
+        if key in fits:
             report.add_issue("warning", "duplicate_row", f"applications row {key} appears twice; the second is "
                              "ignored", row.line)
             continue
-        seen.add(key)
-        fit = fit_row(row.values, len(vocab.applicants), row_total_identity)
-        _note(report, fit, f"applications {key}", row)
+        fits[key] = fit_row(row.values, len(vocab.applicants), row_total_identity)
+        rows[key] = row
+    dispositions = [r.key for r in specs if r.key not in ("new_received", "carried_over", "total", "carried_forward")]
+    settled = settle_by_columns(fits, dispositions)
+    for key, fit in fits.items():
+        if key in settled:
+            fit = Fit(settled[key].values, settled[key].tokens, f"{fit.note}; {settled[key].note}", settled[key].ambiguous)
+        _note(report, fit, f"applications {key}", rows[key])
         for applicant, value, tok in zip(vocab.applicants, fit.values, fit.tokens, strict=True):
             if value is None or tok is None:
                 continue
             if _valid_count(value, "count", report, f"applications {key}/{applicant}", tok.line):
                 report.cells.append(Cell("applications", key, applicant, int(value), tok.line))
-    missing = [r.key for r in specs if r.key not in seen]
+    missing = [r.key for r in specs if r.key not in fits]
     if missing:
         report.add_issue("warning", "rows_missing", f"applications table has no row for {', '.join(missing)}")
 

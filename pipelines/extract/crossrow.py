@@ -1,0 +1,76 @@
+"""Rows whose cells fit several ways are settled, where possible, by the table's column identities.
+
+A run-together row such as 270020130 may split two ways; the column identities (per applicant:
+new + carried over = total + carried forward, total = sum of the dispositions) usually allow only one
+choice once the other rows are known. A cell is taken only when every combination of choices that
+satisfies the identities agrees on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from itertools import product
+
+from pipelines.extract.alignment import Fit
+
+MAX_COMBINATIONS = 50000
+Grid = dict[str, list[Decimal | None]]
+
+
+def settle_by_columns(fits: dict[str, Fit], dispositions: Sequence[str]) -> dict[str, Fit]:
+    """Return the fits of the ambiguous rows that the column identities settle (fully or in part)."""
+    open_rows = [r for r, f in fits.items() if f.candidates]
+    if not open_rows:
+        return {}
+    options = [fits[r].candidates for r in open_rows]
+    count = 1
+    for o in options:
+        count *= len(o)
+    if count > MAX_COMBINATIONS:
+        return {}
+    fixed: Grid = {r: f.values for r, f in fits.items() if not f.candidates}
+    surviving: list[tuple] = []
+    for combo in product(*options):
+        grid = dict(fixed)
+        grid.update({r: c[0] for r, c in zip(open_rows, combo, strict=True)})
+        if _columns_hold(grid, dispositions) is not False:
+            surviving.append(combo)
+    if not surviving or len(surviving) == count:
+        return {}
+    settled: dict[str, Fit] = {}
+    for i, row in enumerate(open_rows):
+        n = len(fits[row].values)
+        values: list[Decimal | None] = []
+        tokens = []
+        for col in range(n):
+            seen = {combo[i][0][col] for combo in surviving}
+            values.append(next(iter(seen)) if len(seen) == 1 else None)
+            tokens.append(surviving[0][i][1][col] if len(seen) == 1 else None)
+        if values != fits[row].values:
+            unknown = sum(v is None for v in values)
+            settled[row] = Fit(values, tokens, f"the table's column identities leave {len(surviving)} of {count} "
+                               f"combinations of the ambiguous rows; {unknown} cell(s) of this row still undecided",
+                               unknown > 0)
+    return settled
+
+
+def _columns_hold(grid: Grid, dispositions: Sequence[str]) -> bool | None:
+    """False when a column identity fails with every cell involved known; else True/None."""
+    width = len(next(iter(grid.values())))
+    verdict: bool | None = True
+    for col in range(width):
+        n, o, t, f = (grid.get(r, [None] * width)[col] for r in ("new_received", "carried_over", "total",
+                                                                 "carried_forward"))
+        if None not in (n, o, t, f):
+            if n + o != t + f:  # type: ignore[operator]
+                return False
+        else:
+            verdict = None
+        parts = [grid.get(r, [None] * width)[col] for r in dispositions]
+        if t is not None and all(p is not None for p in parts) and parts:
+            if sum(parts) != t:  # type: ignore[arg-type]
+                return False
+        else:
+            verdict = None
+    return verdict
