@@ -1,0 +1,9 @@
+{#- Use a model's custom schema name verbatim (`marts`, not `main_marts`);
+    models without one go to the target's schema. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

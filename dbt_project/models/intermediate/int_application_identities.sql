@@ -1,0 +1,188 @@
+-- The form's own identities (勾稽关系), one row per report × check:
+--   column_balance:<applicant>      new_received + carried_over = total + carried_forward
+--   column_dispositions:<applicant> total = sum of the disposition rows
+--   row_applicants:<row>            the total column = sum of the six applicant columns
+--   review_outcomes:<proceeding>    total = upheld + corrected + other + pending
+-- A check is evaluated only when every cell it involves is stated; otherwise its status is
+-- 'incomplete' and expected / actual / difference / holds are null (a blank cell is not 0).
+-- The disposition rows depend on the form: the 2019 form has one （六）其他处理 row, the 2021 form
+-- three numbered sub-rows; a report's style is the one its cells use, else its layout's.
+-- Application checks cover reports with a standard layout or any section 三 cell, review checks
+-- reports with a standard layout or any section 四 cell; narrative reports get no checks.
+{%- set form_rows = [] %}
+{%- for r in xxgk_application_rows() %}
+    {%- set style = '2019' if r[0] == 'other_handling' else ('2021' if r[0].startswith('other_handling_') else 'both') %}
+    {%- do form_rows.append((r[0], r[1], style)) %}
+{%- endfor %}
+{%- set applicants = [] %}
+{%- for a in xxgk_applicant_types() + ['total'] %}{% do applicants.append((a,)) %}{% endfor %}
+{%- set outcomes = [] %}
+{%- for o in xxgk_review_outcomes() + ['total'] %}{% do outcomes.append((o,)) %}{% endfor %}
+{%- set proceedings = [] %}
+{%- for p in xxgk_review_proceedings() %}{% do proceedings.append((p,)) %}{% endfor %}
+
+with form_rows as (
+    {{ xxgk_values_relation(form_rows, ['row_name', 'row_group', 'style']) }}
+),
+
+applicant_columns as (
+    {{ xxgk_values_relation(applicants, ['applicant']) }}
+),
+
+review_outcomes as (
+    {{ xxgk_values_relation(outcomes, ['outcome']) }}
+),
+
+review_proceedings as (
+    {{ xxgk_values_relation(proceedings, ['proceeding']) }}
+),
+
+-- Reports that get application checks, with the disposition style of their form.
+application_scope as (
+    select
+        reports.report_id,
+        case
+            when max(case when cells.row_name in ('other_handling_no_correction', 'other_handling_unpaid_fee',
+                                                  'other_handling_other') then 1 else 0 end) = 1 then '2021'
+            when max(case when cells.row_name = 'other_handling' then 1 else 0 end) = 1 then '2019'
+            when reports.layout = '2019' then '2019'
+            else '2021'
+        end as disposition_style
+    from {{ ref('stg_reports') }} as reports
+    left join {{ ref('stg_applications') }} as cells
+        on cells.report_id = reports.report_id
+    group by reports.report_id, reports.layout
+    having reports.layout in ('2019', '2021') or count(cells.report_id) > 0
+),
+
+review_scope as (
+    select reports.report_id
+    from {{ ref('stg_reports') }} as reports
+    left join {{ ref('stg_reviews') }} as cells
+        on cells.report_id = reports.report_id
+    group by reports.report_id, reports.layout
+    having reports.layout in ('2019', '2021') or count(cells.report_id) > 0
+),
+
+-- The cells each application check involves, and on which side of its equation they stand.
+application_terms as (
+    select
+        'column_balance' as check_kind,
+        applicant_columns.applicant as subject,
+        form_rows.row_name,
+        applicant_columns.applicant,
+        case when form_rows.row_name in ('new_received', 'carried_over') then 'expected' else 'actual' end as side,
+        form_rows.style
+    from applicant_columns
+    cross join form_rows
+    where form_rows.row_name in ('new_received', 'carried_over', 'total', 'carried_forward')
+
+    union all
+
+    select
+        'column_dispositions' as check_kind,
+        applicant_columns.applicant as subject,
+        form_rows.row_name,
+        applicant_columns.applicant,
+        case when form_rows.row_name = 'total' then 'expected' else 'actual' end as side,
+        form_rows.style
+    from applicant_columns
+    cross join form_rows
+    where form_rows.row_group not in ('received', 'carried_forward')
+
+    union all
+
+    select
+        'row_applicants' as check_kind,
+        form_rows.row_name as subject,
+        form_rows.row_name,
+        applicant_columns.applicant,
+        case when applicant_columns.applicant = 'total' then 'expected' else 'actual' end as side,
+        form_rows.style
+    from form_rows
+    cross join applicant_columns
+),
+
+review_terms as (
+    select
+        'review_outcomes' as check_kind,
+        review_proceedings.proceeding as subject,
+        review_proceedings.proceeding,
+        review_outcomes.outcome,
+        case when review_outcomes.outcome = 'total' then 'expected' else 'actual' end as side
+    from review_proceedings
+    cross join review_outcomes
+),
+
+term_values as (
+    select
+        application_scope.report_id,
+        'applications' as section,
+        application_terms.check_kind,
+        application_terms.subject,
+        application_terms.side,
+        cells.value
+    from application_scope
+    inner join application_terms
+        on application_terms.style in ('both', application_scope.disposition_style)
+    left join {{ ref('stg_applications') }} as cells
+        on cells.report_id = application_scope.report_id
+        and cells.row_name = application_terms.row_name
+        and cells.applicant = application_terms.applicant
+
+    union all
+
+    select
+        review_scope.report_id,
+        'reviews' as section,
+        review_terms.check_kind,
+        review_terms.subject,
+        review_terms.side,
+        cells.value
+    from review_scope
+    cross join review_terms
+    left join {{ ref('stg_reviews') }} as cells
+        on cells.report_id = review_scope.report_id
+        and cells.proceeding = review_terms.proceeding
+        and cells.outcome = review_terms.outcome
+),
+
+aggregated as (
+    select
+        report_id,
+        section,
+        check_kind,
+        subject,
+        cast(count(*) as {{ dbt.type_int() }}) as n_cells_involved,
+        cast(count(value) as {{ dbt.type_int() }}) as n_cells_stated,
+        cast(sum(case when side = 'expected' then value end) as {{ dbt.type_bigint() }}) as expected_sum,
+        cast(sum(case when side = 'actual' then value end) as {{ dbt.type_bigint() }}) as actual_sum
+    from term_values
+    group by report_id, section, check_kind, subject
+)
+
+select
+    report_id,
+    {{ dbt.concat(['check_kind', "':'", 'subject']) }} as check_name,
+    section,
+    check_kind,
+    subject,
+    case check_kind
+        when 'column_balance' then 'new_received + carried_over = total + carried_forward'
+        when 'column_dispositions' then 'total = sum of the disposition rows'
+        when 'row_applicants' then 'total column = sum of the six applicant columns'
+        when 'review_outcomes' then 'total = upheld + corrected + other + pending'
+    end as rule,
+    n_cells_involved,
+    n_cells_stated,
+    n_cells_stated = n_cells_involved as is_complete,
+    case when n_cells_stated = n_cells_involved then expected_sum end as expected,
+    case when n_cells_stated = n_cells_involved then actual_sum end as actual,
+    case when n_cells_stated = n_cells_involved then actual_sum - expected_sum end as difference,
+    case when n_cells_stated = n_cells_involved then expected_sum = actual_sum end as holds,
+    case
+        when n_cells_stated < n_cells_involved then 'incomplete'
+        when expected_sum = actual_sum then 'holds'
+        else 'fails'
+    end as status
+from aggregated
