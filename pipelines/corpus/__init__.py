@@ -1,0 +1,5 @@
+"""Synthetic 政府信息公开工作年度报告 with known truth, and an evaluator for the parser in ``pipelines.extract``.
+
+- ``pipelines.corpus.generate``: ``generate_corpus(out_dir, n, seed)`` writes reports and ``truth.jsonl``.
+- ``pipelines.corpus.evaluate``: ``evaluate(corpus_dir)`` scores ``extract_report`` against the truth.
+"""
