@@ -1,0 +1,1 @@
+"""The thin Dagster layer: ingest (scan, extract, load raw) and the dbt models."""

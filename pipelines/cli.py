@@ -1,0 +1,185 @@
+"""`xxgk`: extract | run | status.
+
+- ``xxgk extract PATH...``  the JSON export of the spec, one line per report (pipelines.cli_extract)
+- ``xxgk run``              materialize the whole ``xxgk_all`` job in-process and print a summary
+- ``xxgk status``           each raw file with its registry status and reason
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+STATUS_ORDER = ("loaded", "loaded_with_warnings", "rejected", "duplicate", "removed")
+
+
+def _apply_paths(args: argparse.Namespace) -> None:
+    """Options override the environment; settings.py reads it at call time."""
+    if getattr(args, "raw_dir", None):
+        os.environ["XXGK_RAW_DIR"] = str(Path(args.raw_dir).resolve())
+    if getattr(args, "warehouse", None):
+        os.environ["XXGK_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pipelines.cli_extract import main_extract
+
+    return main_extract(args.paths)
+
+
+def mart_row_counts(database: str | Path) -> dict[str, int]:
+    """Rows per ``fct_*`` / ``dim_*`` table or view in any schema of the warehouse."""
+    from pipelines import warehouse
+
+    if not Path(database).exists():
+        return {}
+    with warehouse.connect_read_only(database) as con:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE starts_with(table_name, 'fct_') OR starts_with(table_name, 'dim_') "
+            "ORDER BY table_schema, table_name"
+        ).fetchall()
+        counts = {}
+        for schema, table in tables:
+            ident = f'"{schema.replace(chr(34), chr(34) * 2)}"."{table.replace(chr(34), chr(34) * 2)}"'
+            counts[f"{schema}.{table}"] = con.execute(f"SELECT count(*) FROM {ident}").fetchall()[0][0]
+    return counts
+
+
+def registry_counts(database: str | Path) -> dict[str, int]:
+    from pipelines import warehouse
+
+    reg = warehouse.read_report_files(database)
+    return {s: reg.filter(reg["status"] == s).height for s in STATUS_ORDER}
+
+
+def run_all(
+    *,
+    raw_dir: str | Path | None = None,
+    warehouse: str | Path | None = None,
+    instance=None,
+    log_level: str = "INFO",
+):
+    """Materialize the ``xxgk_all`` job in-process with the code location's resources.
+
+    Runs on an ephemeral Dagster instance unless one is given: the incremental state lives in the
+    warehouse (raw.report_files), not in Dagster's run history.
+    """
+    from dagster import DagsterInstance
+
+    from pipelines.automation import JOB_NAME
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(raw_dir=raw_dir, warehouse=warehouse)
+    job = defs.resolve_job_def(JOB_NAME)
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    return job.execute_in_process(
+        run_config=run_config, instance=instance or DagsterInstance.ephemeral(), raise_on_error=False
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines import settings
+
+    home = settings.ensure_dagster_home()
+    database = settings.warehouse_path()
+    if args.verbose:
+        result = run_all()
+    else:  # dbt's own output goes to a log file; Dagster logs only warnings and errors
+        log_path = home / "logs" / "xxgk-run.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            result = run_all(log_level="ERROR")
+        print(f"dbt log:   {log_path}")
+    counts = registry_counts(database)
+    seen = sum(v for k, v in counts.items() if k != "removed")
+    print(f"raw dir:   {settings.raw_dir()}")
+    print(f"warehouse: {database}")
+    print(f"files seen {seen}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    marts = mart_row_counts(database)
+    if marts:
+        print("rows per mart: " + ", ".join(f"{k} {v}" for k, v in marts.items()))
+    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed = sorted(f"{c.asset_check_key.to_user_string()} ({c.severity.value})" for c in evaluations if not c.passed)
+    print(f"checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed")
+    for name in failed:
+        print(f"  failed: {name}")
+    if not result.success:
+        failures = [e for e in result.all_events if e.is_step_failure]
+        for e in failures:
+            err = e.event_specific_data.error
+            print(f"step {e.step_key} failed: {err.message.strip() if err else ''}", file=sys.stderr)
+        print("run FAILED", file=sys.stderr)
+        return 1
+    print("run succeeded")
+    return 0
+
+
+def _pending_label(row: dict | None, sha256: str) -> str:
+    if row is None or row["status"] == "removed":
+        return "new"
+    if row["sha256"] != sha256:
+        return "changed"
+    if row["status"] == "duplicate":
+        return "promote"  # its twin vanished: this file becomes the report's source
+    return "reparse"  # another parser version
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipelines import registry, settings, warehouse
+    from pipelines.extract import PARSER_VERSION
+
+    raw = settings.raw_dir()
+    database = settings.warehouse_path()
+    reg = warehouse.read_report_files(database)
+    plan = registry.make_plan(raw, registry.scan(raw), reg, PARSER_VERSION)
+    rows = {r["path"]: r for r in reg.iter_rows(named=True)}
+    pending = {e.path: _pending_label(rows.get(e.path), e.sha256) for e in plan.to_extract}
+    pending.update({p: "removed" for p in plan.removed})
+    paths = sorted({*rows, *(e.path for e in plan.files)})
+    print(f"raw dir: {raw}\nwarehouse: {database}\nparser: {PARSER_VERSION}")
+    width = max((len(p) for p in paths), default=4)
+    print(f"{'path':<{width}}  {'status':<20}  {'pending':<8}  reason")
+    for p in paths:
+        row = rows.get(p)
+        status = row["status"] if row else "-"
+        reason = (row["reason"] or "") if row else "not loaded yet"
+        print(f"{p:<{width}}  {status:<20}  {pending.get(p, ''):<8}  {reason}")
+    if pending:
+        print(f"{len(pending)} file(s) pending: run `xxgk run`")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xxgk", description="Government information-disclosure report warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("extract", help="print the JSON export of each report, one line per file")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_extract)
+
+    for name, func, text in (
+        ("run", cmd_run, "scan, extract, load and build everything (the xxgk_all job, in-process)"),
+        ("status", cmd_status, "list each raw file with its registry status and reason"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--raw-dir", help="directory of raw reports (default: $XXGK_RAW_DIR or data/raw)")
+        p.add_argument("--warehouse", help="DuckDB file (default: $XXGK_WAREHOUSE or data/warehouse.duckdb)")
+        if name == "run":
+            p.add_argument("-v", "--verbose", action="store_true", help="show Dagster's and dbt's logs")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _apply_paths(args)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""pandera.polars models of the frames in frames.py, and a validator that never raises.
+
+The allowed canonical names come from the extractor's vocabulary
+(``pipelines.extract.vocabulary``) when it is importable, else from ``SPEC_NAMES`` below, a copy of
+/work/shared/spec/canonical-tables.md kept as data in this one place.
+
+Always validate a *collected* DataFrame: on a LazyFrame pandera checks only the schema, and every
+data check silently passes (see stack-notes). ``validate_frame`` collects for you.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+from pandera.errors import SchemaError, SchemaErrors
+
+from pipelines.frames import MONEY
+
+LAYOUTS = ("2021", "2019", "narrative")
+SEVERITIES = ("info", "warning", "error")
+
+# The spec's tables as data: item -> layout -> measures; rows; columns; proceedings; outcomes.
+SPEC_ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "regulations": {"2021": ("issued", "abolished", "in_force"),
+                    "2019": ("new_made", "new_published", "total_published")},
+    "normative_documents": {"2021": ("issued", "abolished", "in_force"),
+                            "2019": ("new_made", "new_published", "total_published")},
+    "administrative_permits": {"2021": ("decisions",), "2019": ("prior_year_items", "items_change", "decisions")},
+    "other_management_services": {"2019": ("prior_year_items", "items_change", "decisions")},
+    "administrative_penalties": {"2021": ("decisions",), "2019": ("prior_year_items", "items_change", "decisions")},
+    "administrative_coercions": {"2021": ("decisions",), "2019": ("prior_year_items", "items_change", "decisions")},
+    "administrative_fees": {"2021": ("amount_yuan",), "2019": ("prior_year_items", "items_change")},
+    "centralized_procurement": {"2019": ("projects", "amount_yuan")},
+}
+SPEC_MONEY_MEASURES = frozenset({"amount_yuan"})
+SPEC_SIGNED_MEASURES = frozenset({"items_change"})
+SPEC_NAMES: dict[str, frozenset[str]] = {
+    "item": frozenset(SPEC_ITEMS),
+    "measure": frozenset(m for by_layout in SPEC_ITEMS.values() for ms in by_layout.values() for m in ms),
+    "row": frozenset({
+        "new_received", "carried_over", "granted", "partially_granted",
+        "denied_state_secret", "denied_prohibited_by_law", "denied_security_stability",
+        "denied_third_party_rights", "denied_internal_affairs", "denied_process_information",
+        "denied_enforcement_files", "denied_inquiry_matter",
+        "unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear",
+        "not_processed_petition", "not_processed_duplicate", "not_processed_publication",
+        "not_processed_excessive", "not_processed_confirmation",
+        "other_handling", "other_handling_no_correction", "other_handling_unpaid_fee", "other_handling_other",
+        "total", "carried_forward",
+    }),
+    "applicant": frozenset({"natural_person", "commercial_enterprise", "research_institution",
+                            "social_welfare_org", "legal_service_org", "other_org", "total"}),
+    "proceeding": frozenset({"review", "litigation_direct", "litigation_after_review"}),
+    "outcome": frozenset({"upheld", "corrected", "other", "pending", "total"}),
+    "layout": frozenset(LAYOUTS),
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    names: Mapping[str, frozenset[str]]
+    pairs: frozenset[tuple[str, str]]  # allowed (item, measure)
+    money_measures: frozenset[str]
+    signed_measures: frozenset[str]
+    source: str
+
+
+def _spec_names() -> Names:
+    pairs = frozenset((i, m) for i, by in SPEC_ITEMS.items() for ms in by.values() for m in ms)
+    return Names(SPEC_NAMES, pairs, SPEC_MONEY_MEASURES, SPEC_SIGNED_MEASURES, "spec")
+
+
+def load_names() -> Names:
+    """The vocabulary's names when ``pipelines.extract.vocabulary`` is importable, else the spec's."""
+    try:
+        from pipelines.extract import vocabulary as voc
+    except ImportError:
+        return _spec_names()
+    try:
+        names = getattr(voc, "CANONICAL", None) or voc.canonical_names()
+        v = voc.vocabulary()
+        merged = {**SPEC_NAMES, **{k: frozenset(names[k]) for k in SPEC_NAMES if k in names}}
+        pairs = frozenset((i.key, m) for i in v.items for ms in i.measures.values() for m in ms)
+        return Names(merged, pairs, frozenset(v.money_measures), frozenset(v.signed_measures), "vocabulary")
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return _spec_names()
+
+
+NAMES = load_names()
+_N = NAMES.names
+_PAIRS = sorted(f"{i}/{m}" for i, m in NAMES.pairs)
+_HEX16 = r"^[0-9a-f]{16}$"
+
+
+class ReportsModel(pa.DataFrameModel):
+    report_id: str = pa.Field(str_matches=_HEX16, unique=True)
+    source_file: str
+    sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    agency: str = pa.Field(nullable=True)
+    year: pl.Int32 = pa.Field(nullable=True, in_range={"min_value": 2000, "max_value": 2100})
+    layout: str = pa.Field(isin=sorted(_N["layout"]))
+    published_on: pl.Date = pa.Field(nullable=True)
+    rendering: str = pa.Field(nullable=True)
+    encoding: str = pa.Field(nullable=True)
+    parser_version: str
+    n_warnings: pl.Int32 = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check
+    def report_id_is_sha256_prefix(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("report_id") == pl.col("sha256").str.slice(0, 16))
+
+
+class ProactiveModel(pa.DataFrameModel):
+    report_id: str = pa.Field(str_matches=_HEX16)
+    item: str = pa.Field(isin=sorted(_N["item"]))
+    measure: str = pa.Field(isin=sorted(_N["measure"]))
+    value: MONEY  # type: ignore[valid-type]
+    line: pl.Int32 = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        unique = ["report_id", "item", "measure"]
+
+    @pa.dataframe_check
+    def non_negative_except_signed(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        signed = sorted(NAMES.signed_measures)
+        return data.lazyframe.select((pl.col("value") >= 0) | pl.col("measure").is_in(signed))
+
+    @pa.dataframe_check
+    def counts_are_whole(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        money = sorted(NAMES.money_measures)
+        return data.lazyframe.select(
+            pl.col("measure").is_in(money) | (pl.col("value") == pl.col("value").round(0))
+        )
+
+    @pa.dataframe_check
+    def measure_belongs_to_item(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.concat_str([pl.col("item"), pl.lit("/"), pl.col("measure")]).is_in(_PAIRS)
+        )
+
+
+class ApplicationsModel(pa.DataFrameModel):
+    report_id: str = pa.Field(str_matches=_HEX16)
+    row: str = pa.Field(isin=sorted(_N["row"]))
+    applicant: str = pa.Field(isin=sorted(_N["applicant"]))
+    value: pl.Int64 = pa.Field(ge=0)
+    line: pl.Int32 = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        unique = ["report_id", "row", "applicant"]
+
+
+class ReviewsModel(pa.DataFrameModel):
+    report_id: str = pa.Field(str_matches=_HEX16)
+    proceeding: str = pa.Field(isin=sorted(_N["proceeding"]))
+    outcome: str = pa.Field(isin=sorted(_N["outcome"]))
+    value: pl.Int64 = pa.Field(ge=0)
+    line: pl.Int32 = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        unique = ["report_id", "proceeding", "outcome"]
+
+
+class IssuesModel(pa.DataFrameModel):
+    report_id: str = pa.Field(str_matches=_HEX16)
+    severity: str = pa.Field(isin=list(SEVERITIES))
+    code: str
+    message: str = pa.Field(nullable=True)
+    line: pl.Int32 = pa.Field(nullable=True, ge=1)
+
+    class Config:
+        strict = True
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "reports": ReportsModel,
+    "proactive": ProactiveModel,
+    "applications": ApplicationsModel,
+    "reviews": ReviewsModel,
+    "issues": IssuesModel,
+}
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of validating one frame: pandera's failure cases and the offending rows."""
+
+    table: str
+    n_rows: int
+    failure_cases: pl.DataFrame  # pandera's columns: failure_case, schema_context, column, check, ...
+    offending_rows: pl.DataFrame  # the frame's failing rows, with `_row` and `_failed_checks`
+
+    @property
+    def passed(self) -> bool:
+        return self.failure_cases.height == 0
+
+
+_FAILURE_SCHEMA = {
+    "failure_case": pl.String(),
+    "schema_context": pl.String(),
+    "column": pl.String(),
+    "check": pl.String(),
+    "check_number": pl.Int32(),
+    "index": pl.Int32(),
+}
+
+
+def validate_frame(table: str, frame: pl.DataFrame | pl.LazyFrame) -> Validation:
+    """Validate ``frame`` against the model of ``table`` with ``lazy=True``; never raises on bad data."""
+    df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    try:
+        MODELS[table].validate(df, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+        if not isinstance(cases, pl.DataFrame):  # pragma: no cover - pandera's polars backend gives polars
+            cases = pl.from_pandas(cases)
+        cases = cases.with_columns(pl.col(c).cast(t) for c, t in _FAILURE_SCHEMA.items() if c in cases.columns)
+    except SchemaError as exc:  # pragma: no cover - only raised when lazy=False
+        cases = pl.DataFrame(
+            {"failure_case": [str(exc)], "schema_context": ["DataFrameSchema"], "column": [None],
+             "check": [str(getattr(exc, "check", ""))], "check_number": [None], "index": [None]},
+            schema=_FAILURE_SCHEMA,
+        )
+    else:
+        return Validation(table, df.height, pl.DataFrame(schema=_FAILURE_SCHEMA), df.clear())
+    return Validation(table, df.height, cases, _offending_rows(df, cases))
+
+
+def _offending_rows(df: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
+    if "index" not in cases.columns:
+        return df.clear()
+    by_row = (
+        cases.filter(pl.col("index").is_not_null())
+        .group_by("index")
+        .agg(
+            pl.concat_str([pl.col("column").fill_null(""), pl.lit(":"), pl.col("check")])
+            .unique()
+            .sort()
+            .str.join(", ")
+            .alias("_failed_checks")
+        )
+        .rename({"index": "_row"})
+        .with_columns(pl.col("_row").cast(pl.UInt32))
+    )
+    return (
+        df.with_row_index("_row")
+        .join(by_row, on="_row", how="inner")
+        .sort("_row")
+    )

@@ -1,0 +1,81 @@
+"""Paths and knobs from the environment, resolved at call time (so tests can monkeypatch them).
+
+- ``XXGK_RAW_DIR``    the directory of raw report files (default ``<repo>/data/raw``)
+- ``XXGK_WAREHOUSE``  the DuckDB warehouse file (default ``<repo>/data/warehouse.duckdb``)
+- ``DAGSTER_HOME``    Dagster's instance directory (default ``<repo>/.dagster_home``)
+- ``XXGK_BATCH_SIZE`` reports extracted and loaded per transaction (default 200)
+
+Every path returned is absolute.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+DEFAULT_BATCH_SIZE = 200
+
+# Written to $DAGSTER_HOME/dagster.yaml when the file does not exist yet: the DuckDB file has a
+# single writer, so every step that opens it claims the one slot of the `xxgk_duckdb` pool, and
+# runs tagged as warehouse writers are dequeued one at a time.
+DAGSTER_YAML = """\
+# Written by pipelines.settings.ensure_dagster_home(); edit freely.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+    granularity: op
+  runs:
+    tag_concurrency_limits:
+      - key: xxgk/warehouse
+        value: write
+        limit: 1
+"""
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    path = Path(value).expanduser() if value else default
+    return path.resolve()
+
+
+def raw_dir() -> Path:
+    return _path_from_env("XXGK_RAW_DIR", REPO_ROOT / "data" / "raw")
+
+
+def warehouse_path() -> Path:
+    return _path_from_env("XXGK_WAREHOUSE", REPO_ROOT / "data" / "warehouse.duckdb")
+
+
+def dagster_home() -> Path:
+    return _path_from_env("DAGSTER_HOME", REPO_ROOT / ".dagster_home")
+
+
+def staging_dir() -> Path:
+    """Where extracted batches wait (as Parquet) between extraction and the warehouse load."""
+    return dagster_home() / "staging"
+
+
+def batch_size() -> int:
+    value = os.environ.get("XXGK_BATCH_SIZE", "").strip()
+    if not value:
+        return DEFAULT_BATCH_SIZE
+    size = int(value)
+    if size < 1:
+        raise ValueError(f"XXGK_BATCH_SIZE must be a positive integer, not {value!r}")
+    return size
+
+
+def ensure_dagster_home() -> Path:
+    """Create DAGSTER_HOME with a dagster.yaml (kept if present) and export it to the environment."""
+    home = dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

@@ -1,0 +1,322 @@
+"""The Dagster code location: definitions, lineage, automation, and in-process runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    Definitions,
+    SensorResult,
+    build_sensor_context,
+)
+
+from pipelines import settings
+from pipelines.assets import ingest
+from pipelines.assets.dbt_models import XxgkDbtTranslator, ensure_dbt_manifest, has_dbt_project
+from pipelines.automation import JOB_NAME, raw_files_sensor
+from pipelines.definitions import build_definitions
+from pipelines.extract import Cell, Report
+from pipelines.resources import DUCKDB_POOL, XxgkConfig
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_DIR = REPO / "data" / "raw"
+RAW_TABLES = ["reports", "proactive", "applications", "reviews", "issues", "report_files"]
+HAS_DBT = has_dbt_project()
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """Every path of the pipeline under tmp_path (env vars restored after the test)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    monkeypatch.setenv("XXGK_RAW_DIR", str(raw))
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    return tmp_path
+
+
+# ----------------------------------------------------------------------------------------- definitions
+
+
+def test_definitions_load_with_job_schedule_and_sensor():
+    from pipelines.definitions import defs
+
+    Definitions.validate_loadable(defs)
+    job = defs.resolve_job_def(JOB_NAME)
+    assert job.executor_def.name == "in_process"
+    assert job.tags.get("xxgk/warehouse") == "write"
+    schedule = defs.resolve_schedule_def("xxgk_nightly")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Asia/Shanghai"
+    assert schedule.job_name == JOB_NAME
+    sensor = defs.resolve_sensor_def("raw_files_sensor")
+    assert sensor.job_name == JOB_NAME
+    assert set(defs.resources) >= {"xxgk", "duckdb"}
+
+
+def test_asset_keys_and_lineage_form_one_graph():
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    expected = {AssetKey("raw_report_files"), AssetKey("extracted_reports"), *(AssetKey(["raw", t]) for t in RAW_TABLES)}
+    assert expected <= keys
+    assert graph.get(AssetKey("extracted_reports")).parent_keys == {AssetKey("raw_report_files")}
+    for t in RAW_TABLES:
+        assert graph.get(AssetKey(["raw", t])).parent_keys == {AssetKey("extracted_reports")}
+    # every dependency is a defined asset: dbt sources resolve to raw/<table>, no dangling keys
+    for key in keys:
+        assert graph.get(key).parent_keys <= keys, key
+    # every asset reaches the scan upstream (one connected lineage)
+    for key in keys - {AssetKey("raw_report_files")}:
+        assert _reaches(graph, key, AssetKey("raw_report_files")), key
+    checks = {c.to_user_string() for c in graph.asset_check_keys}
+    assert {f"raw/{t}:{t}_schema" for t in RAW_TABLES if t != "report_files"} <= checks
+    assert {"raw/applications:applications_identities", "raw/reviews:reviews_identities"} <= checks
+    if HAS_DBT:
+        dbt_keys = {k for k in keys if k.path[0] not in ("raw", "raw_report_files", "extracted_reports")}
+        assert dbt_keys, "the dbt project defines models"
+        children_of_raw = {c for t in RAW_TABLES for c in graph.get(AssetKey(["raw", t])).child_keys}
+        assert children_of_raw & dbt_keys, "dbt staging models hang off the raw tables"
+
+
+def _reaches(graph, key: AssetKey, target: AssetKey) -> bool:
+    todo, seen = [key], set()
+    while todo:
+        k = todo.pop()
+        if k == target:
+            return True
+        if k not in seen:
+            seen.add(k)
+            todo.extend(graph.get(k).parent_keys)
+    return False
+
+
+def test_writers_share_the_duckdb_pool():
+    assert ingest.raw_tables.op.pool == DUCKDB_POOL
+    assert ingest.raw_report_files.op.pool == DUCKDB_POOL
+
+
+def test_translator_maps_raw_sources_to_the_raw_assets():
+    t = XxgkDbtTranslator()
+    source = {"resource_type": "source", "source_name": "raw", "name": "proactive", "fqn": ["xxgk", "raw", "proactive"]}
+    assert t.get_asset_key(source) == AssetKey(["raw", "proactive"])
+    model = {"resource_type": "model", "name": "fct_fees", "fqn": ["xxgk", "marts", "fct_fees"], "config": {}}
+    assert t.get_asset_key(model) != AssetKey(["raw", "fct_fees"])
+    assert t.get_group_name(model) == "marts"
+
+
+def test_ensure_dbt_manifest(tmp_path):
+    assert ensure_dbt_manifest(tmp_path) is None  # no dbt project there
+    if not HAS_DBT:
+        pytest.skip("dbt_project/dbt_project.yml does not exist yet")
+    manifest = ensure_dbt_manifest()
+    assert manifest == settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+    nodes = json.loads(manifest.read_text())["sources"]
+    assert any(n["source_name"] == "raw" for n in nodes.values())
+
+
+def test_settings_paths_are_absolute(monkeypatch):
+    monkeypatch.setenv("XXGK_WAREHOUSE", "rel/wh.duckdb")
+    monkeypatch.delenv("XXGK_RAW_DIR", raising=False)
+    assert settings.warehouse_path().is_absolute()
+    assert settings.raw_dir() == REPO / "data" / "raw"
+
+
+# ---------------------------------------------------------------------------------------------- sensor
+
+
+def test_sensor_requests_a_run_on_new_or_changed_files_and_skips_otherwise(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    resources = {"xxgk": XxgkConfig(raw_dir=str(raw), staging_dir=str(tmp_path / "staging"))}
+
+    def tick(cursor):
+        result = raw_files_sensor(build_sensor_context(cursor=cursor, resources=resources))
+        assert isinstance(result, SensorResult)
+        return result
+
+    empty = tick(None)
+    assert not empty.run_requests and empty.skip_reason is not None
+
+    (raw / "a.txt").write_text("A")
+    first = tick(empty.cursor)
+    assert len(first.run_requests) == 1
+    assert json.loads(first.cursor).keys() == {"a.txt"}
+
+    same = tick(first.cursor)
+    assert not same.run_requests and "no change" in same.skip_reason.skip_message
+
+    (raw / "b.txt").write_text("B")
+    added = tick(same.cursor)
+    assert len(added.run_requests) == 1 and added.run_requests[0].tags["xxgk/new"] == "1"
+    assert added.run_requests[0].run_key != first.run_requests[0].run_key
+
+    (raw / "a.txt").write_text("A changed")
+    changed = tick(added.cursor)
+    assert changed.run_requests[0].tags["xxgk/changed"] == "1"
+
+    (raw / "b.txt").unlink()
+    removed = tick(changed.cursor)
+    assert removed.run_requests[0].tags["xxgk/removed"] == "1"
+    assert not tick(removed.cursor).run_requests
+
+    # a fresh sensor (no cursor) with files present asks for a run
+    assert len(tick(None).run_requests) == 1
+
+
+# ------------------------------------------------------------------------------------- in-process runs
+
+
+def fake_extract(data: bytes, source: str) -> Report:
+    """A stand-in core: rejects empty files, else one report whose counts come from the text."""
+    import hashlib
+
+    r = Report(source=source, report_id=hashlib.sha256(data).hexdigest()[:16], agency="某局", year=2021,
+               layout="2021", encoding="utf-8", rendering="pipe")
+    if not data.strip():
+        r.add_issue("error", "empty_file", "the file is empty")
+        return r
+    n = int(data.split()[0])
+    r.cells += [
+        Cell("proactive", "administrative_fees", "amount_yuan", Decimal("10.5"), 2),
+        Cell("applications", "new_received", "total", n, 3),
+        Cell("applications", "total", "total", 1, 4),
+        Cell("applications", "carried_forward", "total", 0, 5),
+        Cell("applications", "granted", "total", 1, 6),
+        Cell("reviews", "review", "upheld", 1, 7),
+        Cell("reviews", "review", "total", 1, 8),
+    ]
+    if b"warn" in data:
+        r.add_issue("warning", "odd_label", "an odd label", 3)
+    return r
+
+
+def _run(defs: Definitions):
+    return defs.resolve_job_def(JOB_NAME).execute_in_process(instance=DagsterInstance.ephemeral())
+
+
+def _checks(result) -> dict[str, tuple[bool, str]]:
+    return {
+        e.event_specific_data.asset_check_key.to_user_string(): (
+            e.event_specific_data.passed, e.event_specific_data.severity.value)
+        for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+
+
+def test_pipeline_without_dbt_loads_incrementally(env, monkeypatch):
+    monkeypatch.setattr(ingest, "extract_report", fake_extract)
+    raw = env / "raw"
+    (raw / "a.txt").write_text("1 a")
+    (raw / "b.txt").write_text("1 b warn")
+    (raw / "copy_of_a.txt").write_text("1 a")
+    (raw / "empty.txt").write_text("")
+    defs = build_definitions(with_dbt=False, staging_dir=env / "staging")
+
+    result = _run(defs)
+    assert result.success
+    db = env / "warehouse.duckdb"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        reg = dict(con.execute("SELECT path, status FROM raw.report_files").fetchall())
+        assert reg == {"a.txt": "loaded", "b.txt": "loaded_with_warnings", "copy_of_a.txt": "duplicate",
+                       "empty.txt": "rejected"}
+        assert con.execute("SELECT count(*) FROM raw.reports").fetchall() == [(2,)]
+        assert con.execute("SELECT sum(n_warnings) FROM raw.reports").fetchall() == [(1,)]
+    finally:
+        con.close()
+    checks = _checks(result)
+    assert checks["raw/applications:applications_schema"] == (True, "ERROR")
+    assert checks["raw/applications:applications_identities"] == (True, "WARN")
+    assert not list((env / "staging").iterdir()), "staged batches are removed after the load"
+
+    # second run: nothing to extract
+    result = _run(defs)
+    assert result.success
+    meta = result.asset_materializations_for_node("raw_report_files")[0].metadata
+    assert meta["to_extract"].value == 0 and meta["unchanged"].value == 3
+
+    # the twin vanishes, a changes: the copy takes over, a's old report goes
+    (raw / "copy_of_a.txt").unlink()
+    (raw / "a.txt").write_text("2 a")
+    result = _run(defs)
+    assert result.success
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        reg = dict(con.execute("SELECT path, status FROM raw.report_files").fetchall())
+        assert reg["copy_of_a.txt"] == "removed" and reg["a.txt"] == "loaded"
+        assert con.execute("SELECT count(*) FROM raw.reports").fetchall() == [(2,)]
+        values = con.execute(
+            "SELECT value FROM raw.applications WHERE \"row\" = 'new_received' ORDER BY value").fetchall()
+        assert values == [(1,), (2,)]
+    finally:
+        con.close()
+    # a no longer adds up (2 received, 1 handled, 0 carried forward): WARN, and the run still succeeds
+    checks = _checks(result)
+    assert checks["raw/applications:applications_identities"] == (False, "WARN")
+
+
+def test_bad_rows_fail_the_schema_check_without_failing_the_run(env, monkeypatch):
+    def negative(data: bytes, source: str) -> Report:
+        r = fake_extract(data, source)
+        r.cells.append(Cell("applications", "granted", "natural_person", -4, 9))
+        return r
+
+    monkeypatch.setattr(ingest, "extract_report", negative)
+    (env / "raw" / "a.txt").write_text("1 a")
+    result = _run(build_definitions(with_dbt=False, staging_dir=env / "staging"))
+    assert result.success
+    evaluation = next(
+        e.event_specific_data for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.asset_check_key.name == "applications_schema"
+    )
+    assert evaluation.passed is False and evaluation.severity.value == "ERROR"
+    assert "natural_person" in evaluation.metadata["offending_rows"].value
+    assert evaluation.metadata["n_offending_rows"].value == 1
+
+
+@pytest.mark.skipif(not HAS_DBT, reason="dbt_project/dbt_project.yml does not exist yet")
+def test_full_run_with_dbt_on_the_seed_files(env):
+    """`xxgk run` in-process on a copy of data/raw, dbt included."""
+    from pipelines.cli import mart_row_counts, registry_counts, run_all
+
+    raw = env / "raw"
+    for f in sorted(SEED_DIR.iterdir()):
+        shutil.copyfile(f, raw / f.name)
+    first = sorted(SEED_DIR.iterdir())[0].name
+    shutil.copyfile(SEED_DIR / first, raw / f"copy_of_{first}")
+    db = env / "warehouse.duckdb"
+
+    result = run_all(raw_dir=raw, warehouse=db)
+    assert result.success, [e.event_specific_data.error for e in result.all_events if e.is_step_failure]
+    counts = registry_counts(db)
+    n_seeds = len(list(SEED_DIR.iterdir()))
+    assert counts["duplicate"] == 1
+    assert counts["loaded"] + counts["loaded_with_warnings"] + counts["rejected"] == n_seeds
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        n_reports = con.execute("SELECT count(*) FROM raw.reports").fetchall()[0][0]
+    finally:
+        con.close()
+    assert n_reports == counts["loaded"] + counts["loaded_with_warnings"]
+    marts = mart_row_counts(db)
+    assert marts, "dbt built fct_/dim_ tables"
+    assert any(k.endswith("dim_report") and v == n_reports for k, v in marts.items()), marts
+    materialized = {e.asset_key for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"}
+    assert {AssetKey(["raw", t]) for t in RAW_TABLES} <= materialized
+    assert any(k.path[0] not in ("raw", "raw_report_files", "extracted_reports") for k in materialized)
+
+    # nothing new: the second run extracts nothing and still builds
+    result = run_all(raw_dir=raw, warehouse=db)
+    assert result.success
+    assert result.asset_materializations_for_node("raw_report_files")[0].metadata["to_extract"].value == 0
+    assert os.environ["XXGK_WAREHOUSE"] == str(db)
