@@ -10,10 +10,9 @@ agrees on it. Nothing is guessed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from math import comb
 
 from pipelines.extract.tokens import Kind, Token
 
@@ -22,6 +21,7 @@ from pipelines.extract.tokens import Kind, Token
 Identity = Callable[[Sequence[Decimal | None]], bool | None]
 
 MAX_SPLITS = 20000
+MAX_STEPS = 2_000_000
 MAX_CANDIDATES = 64
 
 
@@ -35,14 +35,16 @@ class Fit:
     candidates: list[tuple[list[Decimal | None], list[Token | None]]] = field(default_factory=list)
 
 
-def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None) -> Fit:
+def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
+            signed: Sequence[bool] | None = None) -> Fit:
+    """`signed[i]`: column i may hold a negative figure (本年增/减); elsewhere a negative split is impossible."""
     nums = [c for c in cells if c.kind is Kind.NUM]
     if not nums:
         return Fit([None] * n, [None] * n)
     if len(cells) >= n:
         return _fit_windows(list(cells), n, identity)
     if all(c.kind is Kind.NUM for c in cells):
-        return _fit_split(nums, n, identity)
+        return _fit_split(nums, n, identity, signed)
     return Fit([None] * n, [None] * n, f"{len(nums)} figures with empty cells for {n} columns", True)
 
 
@@ -67,7 +69,7 @@ def _fit_windows(cells: list[Token], n: int, identity: Identity | None) -> Fit:
         # A trailing empty cell that ends a row (pipe renderings) or pads it (Markdown) leaves two fits that
         # differ only by one shift; the form always fills its last column (总计), so the fit that does wins.
         filled = [c for c in candidates if c[0][-1] is not None]
-        if len(filled) == 1 and sum(v is not None for v in filled[0][0]) == 1:
+        if len(filled) == 1:
             candidates = filled
     values, window = candidates[0]
     if len(candidates) == 1:
@@ -77,46 +79,71 @@ def _fit_windows(cells: list[Token], n: int, identity: Identity | None) -> Fit:
     return _agree(candidates, n, "the row's cells fit the columns in several ways")
 
 
-def _fit_split(nums: list[Token], n: int, identity: Identity | None) -> Fit:
-    """Split run-together digit strings into n cells."""
-    total_digits = sum(len(t.text) for t in nums)
-    if comb(max(total_digits - 1, 0), max(n - len(nums), 0)) > MAX_SPLITS * 50:
-        return Fit([None] * n, [None] * n, f"run-together figures {' '.join(t.text for t in nums)} are too long "
-                   f"to split into {n} columns with confidence", True)
-    solutions: list[list[Decimal]] = []
-    sources: list[list[Token]] = []
+def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Sequence[bool] | None) -> Fit:
+    """Split run-together digit strings into n cells, cell by cell, pruning on the identities as it goes."""
+    shown = " ".join(t.text for t in nums)
+    solutions: list[tuple[list[Decimal], list[Token]]] = []
+    steps = 0
+    overflow = False
 
-    def rec(i: int, remaining: int, acc: list[Decimal], src: list[Token]) -> None:
-        if len(solutions) > MAX_SPLITS:
+    def ok(acc: list[Decimal]) -> bool:
+        col = len(acc) - 1
+        if acc[-1] < 0 and not (signed is not None and signed[col]):
+            return False
+        return identity is None or identity(acc) is not False
+
+    def rec(i: int, j: int, acc: list[Decimal], src: list[Token]) -> None:
+        nonlocal steps, overflow
+        steps += 1
+        if steps > MAX_STEPS or len(solutions) > MAX_SPLITS:
+            overflow = True
             return
-        if identity is not None and acc and identity(acc) is False:
-            return  # a completed block of cells already breaks the arithmetic
         if i == len(nums):
-            if remaining == 0:
-                solutions.append(list(acc))
-                sources.append(list(src))
+            if len(acc) == n:
+                solutions.append((list(acc), list(src)))
             return
         t = nums[i]
         raw = t.text.replace(",", "")
-        left_tokens = len(nums) - i - 1
-        if not raw.isdigit():  # a decimal, a signed figure or one with a unit is one cell
-            rec(i + 1, remaining - 1, acc + [t.value], src + [t])
+        if len(acc) >= n:
             return
-        for k in range(1, min(len(raw), remaining - left_tokens) + 1):
-            for parts in _splits(raw, k):
-                rec(i + 1, remaining - k, acc + [Decimal(p) for p in parts], src + [t] * k)
+        body = raw.lstrip("+-")
+        if not body.isdigit() or t.unit is not None:  # a decimal or a figure with a unit is one cell
+            if ok(acc + [t.value]):  # type: ignore[list-item]
+                rec(i + 1, 0, acc + [t.value], src + [t])  # type: ignore[list-item]
+            return
+        sign = -1 if raw.startswith("-") and j == 0 else 1
+        digits = body[j:] if j else body
+        offset = j
+        rest_digits = sum(len(x.text.replace(",", "").lstrip("+-")) for x in nums[i + 1:])
+        for length in range(1, len(digits) + 1):
+            head = digits[:length]
+            if len(head) > 1 and head.startswith("0"):
+                break
+            need = n - len(acc) - 1  # cells still to fill after this one
+            later_tokens = len(nums) - i - 1 + (length < len(digits))
+            if need < later_tokens or need > rest_digits + len(digits) - length:
+                continue
+            value = sign * Decimal(head)
+            nxt = acc + [value]
+            if not ok(nxt):
+                continue
+            if length == len(digits):
+                rec(i + 1, 0, nxt, src + [t])
+            else:
+                rec(i, offset + length, nxt, src + [t])
 
-    rec(0, n, [], [])
+    rec(0, 0, [], [])
+    if overflow:
+        return Fit([None] * n, [None] * n, f"run-together figures {shown} are too long to split into {n} columns "
+                   "with confidence", True)
     if not solutions:
-        return Fit([None] * n, [None] * n, f"run-together figures {' '.join(t.text for t in nums)} fit no split "
-                   f"into {n} columns that satisfies the form's arithmetic", True)
-    candidates = [(s, src) for s, src in zip(solutions, sources, strict=True)]
-    if len(candidates) == 1:
-        return Fit(candidates[0][0], list(candidates[0][1]),
-                   f"run-together figures {' '.join(t.text for t in nums)} split into {n} columns "
-                   f"(the only split the form's arithmetic allows)")
-    return _agree(candidates, n, f"run-together figures {' '.join(t.text for t in nums)} split into {n} "
-                  f"columns in {len(candidates)} ways")
+        return Fit([None] * n, [None] * n, f"run-together figures {shown} fit no split into {n} columns that "
+                   "satisfies the form's arithmetic", True)
+    if len(solutions) == 1:
+        return Fit(solutions[0][0], list(solutions[0][1]),
+                   f"run-together figures {shown} split into {n} columns (the only split the form's arithmetic allows)")
+    return _agree([(list(v), src) for v, src in solutions], n,
+                  f"run-together figures {shown} split into {n} columns in {len(solutions)} ways")
 
 
 def _agree(candidates: list, n: int, why: str) -> Fit:
@@ -133,17 +160,3 @@ def _agree(candidates: list, n: int, why: str) -> Fit:
     unknown = sum(v is None for v in values)
     return Fit(values, tokens, f"{why}; {unknown} cell(s) left missing, the rest agree in every fit", unknown > 0,
                [(list(c[0]), list(c[1])) for c in candidates[:MAX_CANDIDATES]] if unknown else [])
-
-
-def _splits(digits: str, k: int) -> Iterator[list[str]]:
-    """All ways to cut a digit string into k numbers written without leading zeros."""
-    if k == 1:
-        if digits == "0" or not digits.startswith("0"):
-            yield [digits]
-        return
-    for cut in range(1, len(digits) - k + 2):
-        head = digits[:cut]
-        if len(head) > 1 and head.startswith("0"):
-            break
-        for rest in _splits(digits[cut:], k - 1):
-            yield [head, *rest]

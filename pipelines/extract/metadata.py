@@ -35,7 +35,8 @@ def extract_metadata(lines: list[str]) -> Metadata:
         m = _PERIOD.search("".join(lines[:200]))
         year = int(m.group(1)) if m else None
     body = "".join(re.sub(r"\s+", "", ln) for ln in lines)
-    if agency and not _PLACE.search(agency):
+    place = _PLACE.search(agency) if agency else None
+    if agency and (place is None or place.start() == 0):  # '教体局', '县文旅局': no place name before the unit
         agency = _expand_abbreviation(agency, body) or agency
     return Metadata(agency, year, _published_on(lines, year), title_line)
 
@@ -77,6 +78,8 @@ def _expand_abbreviation(abbr: str, body: str) -> str | None:
             run_start -= 1
         for s in range(run_start, start - len(abbr) + 1):
             cand = body[s:start]
+            if cand.endswith("委") and body.startswith("员会", start):
+                cand += "员会"  # 卫健委 → …卫生健康委员会
             place = _PLACE.search(cand)
             if place and place.start() > 0 and _subsequence(abbr, cand):
                 counts[cand] += 1

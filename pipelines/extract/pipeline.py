@@ -54,8 +54,8 @@ def _extract(data: bytes, report: Report) -> None:
         report.add_issue("warning", "agency_missing", "no title naming the agency was found")
     if report.year is None:
         report.add_issue("warning", "year_missing", "no report year was found in the title")
-    tokens = tokenize_lines(lines)
     report.rendering = detect_rendering(lines)
+    tokens = tokenize_lines(lines, pipe_table=report.rendering in ("markdown", "pipe_cells"))
     sections = split_sections(tokens)
     has_rows = bool(sections.get("applications")) and bool(segment_rows(sections["applications"]))
     flat, _ = _flatten(tokens)

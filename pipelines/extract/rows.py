@@ -35,8 +35,10 @@ def segment_rows(tokens: Sequence[Token]) -> list[Row]:
     label_line = 0
     values: list[Token] = []
     seen_text: list[str] = []
+    closed = False  # a row break after figures: empty cells from here on pad the next row's label
     for t in tokens:
         if t.kind is Kind.TEXT:
+            closed = False
             if any(v.kind is Kind.NUM for v in values):
                 rows.append(Row(compact("".join(label)), label_line, values, compact("".join(seen_text))))
                 label, values = [], []
@@ -46,7 +48,13 @@ def segment_rows(tokens: Sequence[Token]) -> list[Row]:
                 label_line = t.line
             label.append(t.text)
             seen_text.append(t.text)
-        elif t.kind in (Kind.NUM, Kind.BLANK):
+        elif t.kind is Kind.BREAK:
+            closed = any(v.kind is Kind.NUM for v in values)
+        elif t.kind is Kind.NUM:
+            if closed:
+                closed = False
+            values.append(t)
+        elif not closed:
             values.append(t)
     if any(v.kind is Kind.NUM for v in values):
         rows.append(Row(compact("".join(label)), label_line, values, compact("".join(seen_text))))

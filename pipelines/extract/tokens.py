@@ -34,7 +34,7 @@ class Token:
 
 # A figure: optional sign, digits with optional thousands separators, optional decimals, optional unit.
 _NUMBER = re.compile(
-    r"(?P<sign>(?<![\w.])-)?(?P<int>\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?P<frac>\.\d+)?"
+    r"(?P<sign>(?<![A-Za-z\u4e00-\u9fff.,])[-+])?(?P<int>\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?P<frac>\.\d+)?"
     r"(?P<unit>万元|元|件|个|项|次|条|人次|宗|起)?"
 )
 # Digits that belong to prose or labels, not to a cell: dates, ordinals, clause numbers.
@@ -44,9 +44,16 @@ _BLANK_CELL = re.compile(r"^(?:[-—/\\]+|无|/)$")
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
-def tokenize_lines(lines: list[str]) -> list[Token]:
+_LONE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
+
+
+def tokenize_lines(lines: list[str], pipe_table: bool = False) -> list[Token]:
+    """`pipe_table`: the tables are drawn with '|', so a line of a lone small number is a page number."""
     out: list[Token] = []
     for number, line in enumerate(lines, start=1):
+        if pipe_table and "|" not in line and _LONE_NUMBER.match(line):
+            out.append(Token(Kind.BREAK, "", number))
+            continue
         out.extend(tokenize_line(line, number))
     return out
 
@@ -130,4 +137,4 @@ def _to_decimal(sign: str | None, digits: str, frac: str | None) -> Decimal | No
         v = Decimal(digits.replace(",", "") + (frac or ""))
     except InvalidOperation:
         return None
-    return -v if sign else v
+    return -v if sign == "-" else v
