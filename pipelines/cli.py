@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xxgk", description="Government information-disclosure report warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    sub.add_parser("evaluate", help="score extraction on a generated corpus: xxgk evaluate CORPUS_DIR [--min-recall R ...]")
+    sub.add_parser("generate", help="write a generated corpus with its truth: xxgk generate OUT_DIR --n N --seed S")
     p = sub.add_parser("extract", help="print the JSON export of each report, one line per file")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.set_defaults(func=cmd_extract)
@@ -176,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["evaluate"]:  # its own options live with the evaluator
+        from pipelines.corpus.evaluate import main as evaluate_main
+
+        return evaluate_main(argv[1:])
+    if argv[:1] == ["generate"]:
+        from pipelines.corpus.generate import main as generate_main
+
+        return generate_main(argv[1:])
     args = build_parser().parse_args(argv)
     _apply_paths(args)
     return args.func(args)

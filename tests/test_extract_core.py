@@ -145,3 +145,8 @@ def test_column_identities_settle_ambiguous_run_together_rows():
     # 693665 (规范性文件: 制发/废止/现行有效) has no identity to decide it: missing, with a warning.
     assert r.value("proactive", "normative_documents", "issued") is None
     assert any(i.code == "ambiguous_cells" and "normative_documents" in i.message for i in r.issues)
+
+
+def test_metadata_short_unit_suffix_is_completed_from_the_body():
+    m = extract_metadata(["淮安市人民政府办2019年政府信息公开工作年度报告", "本报告由淮安市人民政府办公室编制。"])
+    assert m.agency == "淮安市人民政府办公室"

@@ -38,6 +38,9 @@ def extract_metadata(lines: list[str]) -> Metadata:
     place = _PLACE.search(agency) if agency else None
     if agency and (place is None or place.start() == 0):  # '教体局', '县文旅局': no place name before the unit
         agency = _expand_abbreviation(agency, body) or agency
+    for short, rest in (("办", "公室"), ("委", "员会")):  # 人民政府办 → 人民政府办公室 where the body says so
+        if agency and agency.endswith(short) and agency + rest in body:
+            agency += rest
     return Metadata(agency, year, _published_on(lines, year), title_line)
 
 
