@@ -17,7 +17,7 @@ from pipelines.extract.normalize import normalize_line
 from pipelines.extract.rendering import detect_rendering
 from pipelines.extract.report import Report
 from pipelines.extract.rows import segment_rows
-from pipelines.extract.sections import _flatten, split_sections
+from pipelines.extract.sections import flatten, split_sections
 from pipelines.extract.tables import extract_applications, extract_proactive, extract_reviews
 from pipelines.extract.tokens import tokenize_lines
 
@@ -58,7 +58,7 @@ def _extract(data: bytes, report: Report) -> None:
     tokens = tokenize_lines(lines, pipe_table=report.rendering in ("markdown", "pipe_cells"))
     sections = split_sections(tokens)
     has_rows = bool(sections.get("applications")) and bool(segment_rows(sections["applications"]))
-    flat, _ = _flatten(tokens)
+    flat, _ = flatten(tokens)
     report.layout, why = detect_layout(flat, report.year, has_rows)
     report.add_issue("info", "layout", f"layout {report.layout}: {why}")
     if report.layout == "narrative":

@@ -20,7 +20,7 @@ _FALLBACKS = {
 
 def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
     """Token lists per section; a section that cannot be found is absent from the result."""
-    flat, owners = _flatten(tokens)
+    flat, owners = flatten(tokens)
     starts: dict[str, int] = {}
     cursor = 0
     for name in SECTION_ORDER:
@@ -53,7 +53,7 @@ def _find(name: str, flat: str, cursor: int) -> int | None:
     return None
 
 
-def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:
+def flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:
     """The tokens' text without white space, with each character's (token index, offset in token)."""
     chars: list[str] = []
     owners: list[tuple[int, int]] = []
