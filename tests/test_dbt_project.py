@@ -15,51 +15,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from seed_tables import APPLICANTS, ROWS_2019, ROWS_2021
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
 
-APPLICANTS = [
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-]
-_COMMON_DISPOSITIONS = [
-    "granted",
-    "partially_granted",
-    "denied_state_secret",
-    "denied_prohibited_by_law",
-    "denied_security_stability",
-    "denied_third_party_rights",
-    "denied_internal_affairs",
-    "denied_process_information",
-    "denied_enforcement_files",
-    "denied_inquiry_matter",
-    "unavailable_not_held",
-    "unavailable_needs_creation",
-    "unavailable_unclear",
-    "not_processed_petition",
-    "not_processed_duplicate",
-    "not_processed_publication",
-    "not_processed_excessive",
-    "not_processed_confirmation",
-]
-ROWS_2019 = ["new_received", "carried_over", *_COMMON_DISPOSITIONS, "other_handling", "total", "carried_forward"]
-ROWS_2021 = [
-    "new_received",
-    "carried_over",
-    *_COMMON_DISPOSITIONS,
-    "other_handling_no_correction",
-    "other_handling_unpaid_fee",
-    "other_handling_other",
-    "total",
-    "carried_forward",
-]
 OUTCOMES = ["upheld", "corrected", "other", "pending", "total"]
 PROCEEDINGS = ["review", "litigation_direct", "litigation_after_review"]
 
