@@ -14,6 +14,7 @@ from pathlib import Path
 from dagster import Definitions, in_process_executor
 
 from pipelines import settings
+from pipelines.assets.agencies import raw_agencies
 from pipelines.assets.dbt_models import build_dbt_assets, ensure_dbt_manifest
 from pipelines.assets.ingest import extracted_reports, raw_report_files, raw_tables
 from pipelines.automation import nightly_schedule, raw_files_sensor, xxgk_all
@@ -38,7 +39,7 @@ def build_definitions(
     warehouse_path = Path(warehouse or settings.warehouse_path()).resolve()
     # dbt's profiles.yml reads the warehouse from XXGK_WAREHOUSE: keep it pointing at this file.
     os.environ["XXGK_WAREHOUSE"] = str(warehouse_path)
-    assets: list = [raw_report_files, extracted_reports, raw_tables]
+    assets: list = [raw_report_files, extracted_reports, raw_tables, raw_agencies]
     manifest = None
     if with_dbt is not False:
         manifest = ensure_dbt_manifest(warehouse=warehouse_path)

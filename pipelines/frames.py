@@ -87,7 +87,21 @@ SECTION_COLUMNS: dict[str, tuple[str, str]] = {
     "applications": ("row", "applicant"),
     "reviews": ("proceeding", "outcome"),
 }
-ALL_SCHEMAS: dict[str, dict[str, pl.DataType]] = {**SCHEMAS, "report_files": REPORT_FILES}
+# One row per agency name found in raw.reports, with its region and sector (pipelines.agencies).
+AGENCIES: dict[str, pl.DataType] = {
+    "agency": pl.String(),
+    "agency_key": pl.String(),
+    "province": pl.String(),
+    "prefecture": pl.String(),
+    "county": pl.String(),
+    "division_code": pl.String(),
+    "admin_level": pl.String(),
+    "sector": pl.String(),
+    "region_status": pl.String(),
+    "region_reason": pl.String(),
+    "dataset": pl.String(),
+}
+ALL_SCHEMAS: dict[str, dict[str, pl.DataType]] = {**SCHEMAS, "report_files": REPORT_FILES, "agencies": AGENCIES}
 
 
 def empty_frame(table: str) -> pl.DataFrame:

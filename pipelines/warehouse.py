@@ -249,6 +249,16 @@ def load_reports(
     return load_frames(con, reports_to_frames(reports, sha256=sha256), registry=registry)
 
 
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Replace a derived raw table (not per report, e.g. agencies) whole, in one transaction."""
+    ensure_schema(con)
+    with _transaction(con) as views:
+        con.execute(f"DELETE FROM {SCHEMA}.{_q(table)}")
+        if frame.height:
+            _insert(con, table, frame, views)
+    return frame.height
+
+
 def upsert_report_files(con: duckdb.DuckDBPyConnection, registry: pl.DataFrame) -> int:
     """Upsert registry rows (by path) in one transaction."""
     ensure_schema(con)

@@ -34,6 +34,10 @@ CONTRACT = {
                      ("encoding", "VARCHAR"), ("rendering", "VARCHAR"), ("layout", "VARCHAR"),
                      ("status", "VARCHAR"), ("reason", "VARCHAR"), ("report_id", "VARCHAR"),
                      ("first_seen", "TIMESTAMP"), ("last_seen", "TIMESTAMP"), ("parser_version", "VARCHAR")],
+    "agencies": [("agency", "VARCHAR"), ("agency_key", "VARCHAR"), ("province", "VARCHAR"),
+                 ("prefecture", "VARCHAR"), ("county", "VARCHAR"), ("division_code", "VARCHAR"),
+                 ("admin_level", "VARCHAR"), ("sector", "VARCHAR"), ("region_status", "VARCHAR"),
+                 ("region_reason", "VARCHAR"), ("dataset", "VARCHAR")],
 }
 PER_REPORT = ("reports", "proactive", "applications", "reviews", "issues")
 
