@@ -150,3 +150,15 @@ def test_column_identities_settle_ambiguous_run_together_rows():
 def test_metadata_short_unit_suffix_is_completed_from_the_body():
     m = extract_metadata(["淮安市人民政府办2019年政府信息公开工作年度报告", "本报告由淮安市人民政府办公室编制。"])
     assert m.agency == "淮安市人民政府办公室"
+
+
+@pytest.mark.parametrize("signature", ["2022年1月17日", "2022.1.17", "2022-01-17", "二〇二二年一月十七日"])
+def test_signature_date_forms(signature):
+    m = extract_metadata(["某市教育局2021年政府信息公开工作年度报告", "正文。", "某市教育局", signature])
+    assert m.published_on == "2022-01-17"
+
+
+def test_signature_date_at_the_end_of_a_one_line_page():
+    line = ("某市教育局2021年政府信息公开工作年度报告 " + "正文。" * 100
+            + " 某市教育局 2022年1月17日 【打印本页】【关闭窗口】")
+    assert extract_metadata([line]).published_on == "2022-01-17"

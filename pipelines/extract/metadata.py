@@ -13,7 +13,12 @@ _TITLE = re.compile(
 )
 _PERIOD = re.compile(r"统计期限?(?:为|是)?自?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _DATE_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_ISO = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
+_DATE_ISO = re.compile(r"((?:19|20)\d{2})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})(?!\d)")
+# 二〇二二年一月十七日: a signature date in Chinese numerals.
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_DATE_CN_NUMERALS = re.compile(r"([〇零○O一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*"
+                               r"([一二三四五六七八九十]{1,3})\s*日")
 _PUBLISHED_FIELD = re.compile(r"(?:发布|成文|印发)(?:时间|日期)\s*[::]?\s*")
 _LABEL_PREFIX = re.compile(r"^.*?(?:标题|题目|名称)\s*[::]\s*")
 _NOT_NAME = re.compile(r"[^\u4e00-\u9fff()（）]")
@@ -96,12 +101,50 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+def _find_date(text: str) -> tuple[re.Match[str] | None, str]:
+    """The last date in the text, with the text it was found in (Chinese numerals rewritten as digits)."""
+    m = _DATE_CN_NUMERALS.search(text)
+    if m:
+        y = "".join(str(_CN_DIGITS[c]) for c in m.group(1))
+        text = text[: m.start()] + f"{y}年{_cn_number(m.group(2))}月{_cn_number(m.group(3))}日" + text[m.end():]
+    found = [*_DATE_CN.finditer(text), *_DATE_ISO.finditer(text)]
+    return (max(found, key=lambda x: x.start()) if found else None), text
+
+
+def _cn_number(s: str) -> int:
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _CN_DIGITS[s[1]]
+    if s.endswith("十"):
+        return _CN_DIGITS[s[0]] * 10
+    if "十" in s:
+        return _CN_DIGITS[s[0]] * 10 + _CN_DIGITS[s[2]]
+    return _CN_DIGITS[s]
+
+
+def _strip_chrome(line: str) -> str:
+    """A short line of page chrome goes whole; a crawler's one-line page loses only its chrome tail."""
+    m = _CHROME.search(line)
+    if not m:
+        return line.strip()
+    if len(line) <= 200:
+        return ""
+    tail = _CHROME.search(line, max(0, len(line) - 120))
+    return line[: tail.start()].strip() if tail else line.strip()
+
+
 def _published_on(lines: list[str], year: int | None) -> str | None:
-    tail = [ln.strip() for ln in lines if ln.strip() and not _CHROME.search(ln)][-8:]
-    for ln in reversed(tail):
-        m = _DATE_CN.search(ln) or _DATE_ISO.search(ln)
+    tail = [_strip_chrome(ln) for ln in lines if ln.strip()]
+    for ln in reversed([t for t in tail if t][-8:]):
+        m, text = _find_date(ln)
         # A signature line: the date, perhaps the agency's name, and little else.
-        if m and len(re.sub(r"\s|\|", "", ln)) <= len(m.group(0)) + 24 and "。" not in ln:
+        if m and len(re.sub(r"\s|\|", "", text)) <= len(m.group(0)) + 24 and "。" not in text:
+            d = _date(m, year)
+            if d:
+                return d
+        # A crawler's one-line text: the signature is the end of the line.
+        if m and len(text) > 200 and len(text) - m.end() <= 12 and m.start() - text.rfind("。", 0, m.start()) <= 45:
             d = _date(m, year)
             if d:
                 return d
