@@ -162,3 +162,18 @@ def test_signature_date_at_the_end_of_a_one_line_page():
     line = ("某市教育局2021年政府信息公开工作年度报告 " + "正文。" * 100
             + " 某市教育局 2022年1月17日 【打印本页】【关闭窗口】")
     assert extract_metadata([line]).published_on == "2022-01-17"
+
+
+def test_page_number_alone_between_aligned_rows_is_not_a_cell():
+    text = "\n".join([
+        "某市教育局2021年政府信息公开工作年度报告",
+        "三、收到和处理政府信息公开申请情况",
+        "   1、信访举报投诉类申请          0       1       0      0       0       0       1",
+        "",
+        "                                          2",
+        "   2、重复申请                    0       0       0      0       0       0       0",
+    ])
+    r = extract_report(text.encode("utf-8"), "aligned.txt")
+    assert [r.value("applications", "not_processed_petition", a) for a in ("natural_person", "commercial_enterprise",
+                                                                           "total")] == [0, 1, 1]
+    assert any("page number" in i.message for i in r.issues)

@@ -41,6 +41,14 @@ def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
     nums = [c for c in cells if c.kind is Kind.NUM]
     if not nums:
         return Fit([None] * n, [None] * n)
+    alone = [c for c in nums if c.alone]
+    if len(nums) == n + 1 and len(alone) == 1 and len(cells) == len(nums):
+        # One figure too many, and it stood alone on a line between rows of figures: a page number.
+        fit = fit_row([c for c in cells if c is not alone[0]], n, identity, signed)
+        if not fit.ambiguous:
+            note = f"the figure {alone[0].text} alone on line {alone[0].line} read as a page number"
+            return Fit(fit.values, fit.tokens, f"{fit.note}; {note}" if fit.note else note)
+        return fit
     if len(cells) >= n:
         return _fit_windows(list(cells), n, identity)
     if all(c.kind is Kind.NUM for c in cells):

@@ -8,7 +8,7 @@ and whether an empty cell leaves a trace (BLANK) at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
@@ -29,7 +29,7 @@ class Token:
     line: int
     value: Decimal | None = None
     unit: str | None = None  # 元 / 万元 / a count unit, when the cell states one
-    separated: bool = True  # False: digits glued to a neighbour (a run-together rendering)
+    alone: bool = False  # the only thing on a line of plain text: a cell of its own, or a page number
 
 
 # A figure: optional sign, digits with optional thousands separators, optional decimals, optional unit.
@@ -74,7 +74,10 @@ def tokenize_line(line: str, number: int) -> list[Token]:
         if pieces and not pieces[-1].strip():
             pieces.pop()
         return [t for p in pieces for t in _cell(p, number)]
-    return [t for p in stripped.split() for t in _cell(p, number, glued_ok=True)]
+    tokens = [t for p in stripped.split() for t in _cell(p, number)]
+    if len(tokens) == 1 and tokens[0].kind is Kind.NUM:
+        return [replace(tokens[0], alone=True)]
+    return tokens
 
 
 def _pipe_cells(stripped: str, number: int) -> list[Token]:
@@ -89,7 +92,7 @@ def _pipe_cells(stripped: str, number: int) -> list[Token]:
     return [t for p in pieces for t in _cell(p, number)]
 
 
-def _cell(content: str, number: int, glued_ok: bool = False) -> list[Token]:
+def _cell(content: str, number: int) -> list[Token]:
     """One cell's content. A cell may still hold a label glued to figures (run-together text)."""
     content = content.strip()
     if not content:
@@ -123,9 +126,7 @@ def _cell(content: str, number: int, glued_ok: bool = False) -> list[Token]:
         value = _to_decimal(m.group("sign"), digits, m.group("frac") if end == m.end() else None)
         if value is None:
             continue
-        glued = (m.start() > 0 and not content[m.start() - 1].isspace()) or (end < len(content))
-        tokens.append(Token(Kind.NUM, raw, number, value, m.group("unit") if end == m.end() else None,
-                            separated=not glued))
+        tokens.append(Token(Kind.NUM, raw, number, value, m.group("unit") if end == m.end() else None))
         pos = text_start = end
     if text_start < len(content):
         tokens.append(Token(Kind.TEXT, content[text_start:], number))
