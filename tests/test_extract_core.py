@@ -177,3 +177,9 @@ def test_page_number_alone_between_aligned_rows_is_not_a_cell():
     assert [r.value("applications", "not_processed_petition", a) for a in ("natural_person", "commercial_enterprise",
                                                                            "total")] == [0, 1, 1]
     assert any("page number" in i.message for i in r.issues)
+
+
+def test_run_together_row_with_wrong_arithmetic_is_read_and_flagged():
+    # 1|0|0|3|0|0|1: the only split the digits allow; its 总计 (1) is not the sum of its parts (4).
+    fit = fit_row(_nums("1003001"), 7, row_total_identity)
+    assert fit.values == [1, 0, 0, 3, 0, 0, 1] and not fit.ambiguous

@@ -145,6 +145,13 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
         return Fit([None] * n, [None] * n, f"run-together figures {shown} are too long to split into {n} columns "
                    "with confidence", True)
     if not solutions:
+        if identity is not None:
+            # The report's own arithmetic may be wrong. Where the digits alone allow a single split, that split
+            # is what the report says: take it, and let the identity checks flag the arithmetic.
+            plain = _fit_split(nums, n, None, signed)
+            if not plain.ambiguous and plain.note:
+                return Fit(plain.values, plain.tokens, f"run-together figures {shown} fit no split into {n} columns "
+                           "that satisfies the form's arithmetic; the only split the digits allow is taken")
         return Fit([None] * n, [None] * n, f"run-together figures {shown} fit no split into {n} columns that "
                    "satisfies the form's arithmetic", True)
     if len(solutions) == 1:

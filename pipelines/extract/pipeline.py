@@ -22,7 +22,7 @@ from pipelines.extract.tables import extract_applications, extract_proactive, ex
 from pipelines.extract.tokens import tokenize_lines
 
 # Bump when extraction would read any file differently: the registry re-extracts files read by another.
-PARSER_VERSION = "1.2.0"
+PARSER_VERSION = "1.3.0"
 
 
 def report_id_of(data: bytes) -> str:
@@ -55,7 +55,7 @@ def _extract(data: bytes, report: Report) -> None:
     if report.year is None:
         report.add_issue("warning", "year_missing", "no report year was found in the title")
     report.rendering = detect_rendering(lines)
-    tokens = tokenize_lines(lines, pipe_table=report.rendering in ("markdown", "pipe_cells"))
+    tokens = tokenize_lines(lines, pipe_table=report.rendering in ("markdown", "pipe_cells", "tab_rows"))
     sections = split_sections(tokens)
     has_rows = bool(sections.get("applications")) and bool(segment_rows(sections["applications"]))
     flat, _ = flatten(tokens)

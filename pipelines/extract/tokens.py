@@ -48,10 +48,11 @@ _LONE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 
 
 def tokenize_lines(lines: list[str], pipe_table: bool = False) -> list[Token]:
-    """`pipe_table`: the tables are drawn with '|', so a line of a lone small number is a page number."""
+    """`pipe_table`: the tables' cells are delimited ('|' or tabs), so a line of a lone small number without
+    a delimiter is a page number."""
     out: list[Token] = []
     for number, line in enumerate(lines, start=1):
-        if pipe_table and "|" not in line and _LONE_NUMBER.match(line):
+        if pipe_table and "|" not in line and "\t" not in line and _LONE_NUMBER.match(line):
             out.append(Token(Kind.BREAK, "", number))
             continue
         out.extend(tokenize_line(line, number))
