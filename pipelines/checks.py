@@ -1,6 +1,7 @@
-"""Asset checks on the raw tables: pandera schemas (ERROR) and the form's arithmetic (WARN).
+"""Asset checks: pandera schemas of the raw tables (ERROR) and the form's arithmetic (WARN), on the raw
+tables and on the dbt mart marts.report_quality.
 
-Both read the warehouse read-only and report failures as check results with the offending rows in
+All read the warehouse read-only and report failures as check results with the offending rows in
 metadata; bad data never raises.
 """
 
@@ -13,6 +14,7 @@ from dagster import (
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
+    AssetKey,
     MetadataValue,
     asset_check,
 )
@@ -20,6 +22,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines import warehouse
 from pipelines.assets.ingest import raw_key
+from pipelines.extract.vocabulary import vocabulary
 from pipelines.frames import TABLES
 from pipelines.resources import DUCKDB_POOL
 from pipelines.schemas import Validation, validate_frame
@@ -80,80 +83,161 @@ def _schema_check(table: str) -> AssetChecksDefinition:
 schema_checks = [_schema_check(t) for t in TABLES]
 
 
-# The form's own identities (勾稽关系); a missing cell adds nothing, and an identity is judged only
-# when its total and at least one of its parts are stated.
-APPLICATION_IDENTITIES_SQL = """
-WITH a AS (SELECT report_id, "row" AS r, applicant, value FROM raw.applications),
-per_applicant AS (
-  SELECT report_id, applicant,
-    max(value) FILTER (WHERE r = 'new_received') AS new_received,
-    max(value) FILTER (WHERE r = 'carried_over') AS carried_over,
-    max(value) FILTER (WHERE r = 'total') AS total,
-    max(value) FILTER (WHERE r = 'carried_forward') AS carried_forward,
-    sum(value) FILTER (WHERE r NOT IN ('new_received', 'carried_over', 'total', 'carried_forward',
-                                       'other_handling')) AS dispositions,
-    max(value) FILTER (WHERE r = 'other_handling') AS other_handling,
-    count(*) FILTER (WHERE starts_with(r, 'other_handling_')) AS n_other_parts,
-    count(*) FILTER (WHERE r NOT IN ('new_received', 'carried_over', 'total', 'carried_forward')) AS n_dispositions
-  FROM a GROUP BY report_id, applicant
+# The form's own identities (勾稽关系), on the raw tables, with the rule of the dbt model
+# int_application_identities (and of pipelines/extract/identities.py): an identity is judged when every
+# cell it involves is stated, or when one side of its equation is fully stated and the stated cells of the
+# other side already add up to more (counts are never negative, so no value of the blanks can make it
+# hold). A blank cell is never read as 0. These checks run without dbt; with dbt, the check on
+# marts/report_quality below names the same reports from the mart.
+
+DISPOSITION_EXCLUDED = ("new_received", "carried_over", "total", "carried_forward")
+
+
+def _identity_terms() -> list[tuple[str, str, str, str, str, str, str]]:
+    """(section, check_kind, subject, key1, key2, side, style) for every cell of every identity.
+
+    style: the disposition rows of the 2019 form ('2019', one （六）其他处理 row), of the 2021 form ('2021',
+    three numbered sub-rows) or of both ('both')."""
+    vocab = vocabulary()
+    rows_2019 = [r.key for r in vocab.rows_for("2019")]
+    rows_2021 = [r.key for r in vocab.rows_for("2021")]
+    rows = {r: ("both" if r in rows_2019 and r in rows_2021 else "2019" if r in rows_2019 else "2021")
+            for r in [*rows_2021, *(r for r in rows_2019 if r not in rows_2021)]}
+    applicants = list(vocab.applicants)  # the six columns, then total
+    terms = []
+    for a in applicants:
+        for r in ("new_received", "carried_over", "total", "carried_forward"):
+            side = "expected" if r in ("new_received", "carried_over") else "actual"
+            terms.append(("applications", "column_balance", a, r, a, side, "both"))
+        for r, style in rows.items():
+            if r == "total":
+                terms.append(("applications", "column_dispositions", a, r, a, "expected", style))
+            elif r not in DISPOSITION_EXCLUDED:
+                terms.append(("applications", "column_dispositions", a, r, a, "actual", style))
+    for r, style in rows.items():
+        for a in applicants:
+            side = "expected" if a == "total" else "actual"
+            terms.append(("applications", "row_applicants", r, r, a, side, style))
+    for p in vocab.proceedings:
+        for o in vocab.outcomes:
+            side = "expected" if o == "total" else "actual"
+            terms.append(("reviews", "review_outcomes", p, p, o, side, "both"))
+    return terms
+
+
+def _values_sql(rows: list[tuple]) -> str:
+    return ",\n    ".join("(" + ", ".join("'" + v.replace("'", "''") + "'" for v in row) + ")" for row in rows)
+
+
+def identities_sql(section: str) -> str:
+    """Every failing identity of section 'applications' or 'reviews': one row per report × check."""
+    terms = [t for t in _identity_terms() if t[0] == section]
+    cells = 'raw.applications AS c ON c."row" = t.key1 AND c.applicant = t.key2' if section == "applications" \
+        else "raw.reviews AS c ON c.proceeding = t.key1 AND c.outcome = t.key2"
+    if section == "applications":
+        scope = """
+  SELECT r.report_id,
+    CASE WHEN bool_or(coalesce(starts_with(a."row", 'other_handling_'), false)) THEN '2021'
+         WHEN bool_or(coalesce(a."row" = 'other_handling', false)) THEN '2019'
+         WHEN r.layout = '2019' THEN '2019' ELSE '2021' END AS style
+  FROM raw.reports AS r
+  LEFT JOIN raw.applications AS a ON a.report_id = r.report_id AND a.value IS NOT NULL
+  GROUP BY r.report_id, r.layout
+  HAVING r.layout IN ('2019', '2021') OR count(a.report_id) > 0"""
+    else:
+        scope = """
+  SELECT r.report_id, 'both' AS style
+  FROM raw.reports AS r
+  LEFT JOIN raw.reviews AS a ON a.report_id = r.report_id AND a.value IS NOT NULL
+  GROUP BY r.report_id, r.layout
+  HAVING r.layout IN ('2019', '2021') OR count(a.report_id) > 0"""
+    return f"""
+WITH terms(section, check_kind, subject, key1, key2, side, style) AS (VALUES
+    {_values_sql(terms)}
 ),
-per_row AS (
-  SELECT report_id, r,
-    max(value) FILTER (WHERE applicant = 'total') AS total,
-    sum(value) FILTER (WHERE applicant <> 'total') AS parts,
-    count(*) FILTER (WHERE applicant <> 'total') AS n_parts
-  FROM a GROUP BY report_id, r
+scope AS ({scope}
 ),
-failures AS (
-  SELECT report_id, 'new_received + carried_over = total + carried_forward' AS identity, applicant AS "at",
-         coalesce(total, 0) + coalesce(carried_forward, 0) AS stated,
-         coalesce(new_received, 0) + coalesce(carried_over, 0) AS computed
-  FROM per_applicant
-  WHERE total IS NOT NULL AND (new_received IS NOT NULL OR carried_over IS NOT NULL)
-  UNION ALL
-  SELECT report_id, 'total = sum of the disposition rows', applicant, total,
-         coalesce(dispositions, 0) + CASE WHEN n_other_parts > 0 THEN 0 ELSE coalesce(other_handling, 0) END
-  FROM per_applicant
-  WHERE total IS NOT NULL AND n_dispositions > 0
-  UNION ALL
-  SELECT report_id, 'total column = sum of the six applicant columns', r, total, parts
-  FROM per_row
-  WHERE total IS NOT NULL AND n_parts > 0
+term_values AS (
+  SELECT s.report_id, t.check_kind, t.subject, t.side, c.value
+  FROM scope AS s
+  JOIN terms AS t ON t.style IN ('both', s.style)
+  LEFT JOIN {cells} AND c.report_id = s.report_id AND c.value IS NOT NULL
+),
+checks AS (
+  SELECT report_id, check_kind, subject,
+    bool_and(side <> 'expected' OR value IS NOT NULL) AS expected_complete,
+    bool_and(side <> 'actual' OR value IS NOT NULL) AS actual_complete,
+    coalesce(sum(value) FILTER (WHERE side = 'expected'), 0) AS expected,
+    coalesce(sum(value) FILTER (WHERE side = 'actual'), 0) AS actual
+  FROM term_values
+  GROUP BY report_id, check_kind, subject
 )
-SELECT f.report_id, r.source_file, r.agency, r.year, f.identity, f."at", f.stated, f.computed
-FROM failures f LEFT JOIN raw.reports r USING (report_id)
-WHERE f.stated <> f.computed
-ORDER BY f.report_id, f.identity, f."at"
+SELECT c.report_id, r.source_file, r.agency, r.year, c.check_kind || ':' || c.subject AS check_name,
+       c.expected, c.actual, c.actual - c.expected AS difference,
+       CASE WHEN c.expected_complete AND c.actual_complete THEN 'all_cells' ELSE 'stated_cells' END AS judged_on
+FROM checks AS c
+LEFT JOIN raw.reports AS r USING (report_id)
+WHERE c.expected <> c.actual
+  AND ((c.expected_complete AND c.actual_complete)
+       OR (c.expected_complete AND c.actual > c.expected)
+       OR (c.actual_complete AND c.expected > c.actual))
+{_parser_failures_sql(section)}
+ORDER BY source_file, report_id, check_name
 """
 
-REVIEW_IDENTITIES_SQL = """
-WITH per_proceeding AS (
-  SELECT report_id, proceeding,
-    max(value) FILTER (WHERE outcome = 'total') AS total,
-    sum(value) FILTER (WHERE outcome <> 'total') AS parts,
-    count(*) FILTER (WHERE outcome <> 'total') AS n_parts
-  FROM raw.reviews GROUP BY report_id, proceeding
-)
-SELECT p.report_id, r.source_file, r.agency, r.year,
-       'total = upheld + corrected + other + pending' AS identity, p.proceeding AS "at",
-       p.total AS stated, p.parts AS computed
-FROM per_proceeding p LEFT JOIN raw.reports r USING (report_id)
-WHERE p.total IS NOT NULL AND p.n_parts > 0 AND p.total <> p.parts
-ORDER BY p.report_id, p.proceeding
-"""
+
+def _parser_failures_sql(section: str) -> str:
+    """Rows the parser found unreadable because no reading satisfies their identity (as in the dbt model)."""
+    if section != "applications":
+        return ""
+    return """UNION ALL
+SELECT i.report_id, r.source_file, r.agency, r.year, regexp_extract(i.message, '^([a-z_]+:[a-z_]+):', 1),
+       NULL, NULL, NULL, 'every_split'
+FROM raw.issues AS i
+JOIN raw.reports AS r USING (report_id)
+WHERE i.code = 'identity_fails_every_split'"""
+
+
+def failing_reports(failures: pl.DataFrame) -> pl.DataFrame:
+    """One row per report in ``failures`` (source_file, agency, year, report_id), with its failing checks."""
+    if failures.height == 0:
+        return pl.DataFrame(schema={"source_file": pl.String, "agency": pl.String, "year": pl.Int64,
+                                    "report_id": pl.String, "checks_failed": pl.UInt32,
+                                    "failed_checks": pl.String})
+    return (
+        failures.group_by("report_id", "source_file", "agency", "year", maintain_order=True)
+        .agg(
+            pl.len().alias("checks_failed"),
+            pl.format("{} ({})", "check_name", "difference").str.join(", ").alias("failed_checks"),
+        )
+        .select("source_file", "agency", "year", "report_id", "checks_failed", "failed_checks")
+        .sort("source_file", "report_id", nulls_last=True)
+    )
 
 
 def identity_check_result(failures: pl.DataFrame) -> AssetCheckResult:
-    reports = failures.select("report_id", "source_file", "agency", "year").unique().sort("report_id")
+    """A WARN-severity result naming the reports whose identities fail (failures: one row per check)."""
+    return failing_reports_result(failing_reports(failures), n_failures=failures.height,
+                                  details=frame_markdown(failures))
+
+
+def failing_reports_result(reports: pl.DataFrame, *, n_failures: int, details: str | None = None) -> AssetCheckResult:
+    files = [f"{row['source_file']} ({row['agency'] or 'agency unknown'})" for row in reports.iter_rows(named=True)]
+    metadata: dict[str, object] = {
+        "failing_reports": reports.height,
+        "failures": n_failures,
+        "failing_source_files": MetadataValue.json(reports.get_column("source_file").to_list()),
+        "reports": MetadataValue.md(frame_markdown(reports)),
+    }
+    if details is not None:
+        metadata["failing_identities"] = MetadataValue.md(details)
     return AssetCheckResult(
-        passed=failures.height == 0,
+        passed=reports.height == 0,
         severity=AssetCheckSeverity.WARN,
-        metadata={
-            "failing_reports": reports.height,
-            "failures": failures.height,
-            "reports": MetadataValue.md(frame_markdown(reports)),
-            "failing_identities": MetadataValue.md(frame_markdown(failures)),
-        },
+        description=(f"{reports.height} report(s) whose figures do not add up: " + "; ".join(files[:20])
+                     + (f"; … and {len(files) - 20} more" if len(files) > 20 else "")) if files
+        else "every identity that can be checked holds",
+        metadata=metadata,
     )
 
 
@@ -162,11 +246,12 @@ def identity_check_result(failures: pl.DataFrame) -> AssetCheckResult:
     additional_deps=[raw_key("reports")],
     pool=DUCKDB_POOL,
     description="Section 三's arithmetic per report: received = handled + carried forward, total = the "
-    "sum of the dispositions, and the total column = the sum of the applicant columns.",
+    "sum of the dispositions, and the total column = the sum of the applicant columns (blank cells are "
+    "not 0: an identity with blanks fails only when its stated parts already exceed its total).",
 )
 def applications_identities(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
     with warehouse.connect_read_only(duckdb.database) as con:
-        failures = con.sql(APPLICATION_IDENTITIES_SQL).pl()
+        failures = con.sql(identities_sql("applications")).pl()
     return identity_check_result(failures)
 
 
@@ -178,8 +263,36 @@ def applications_identities(context: AssetCheckExecutionContext, duckdb: DuckDBR
 )
 def reviews_identities(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
     with warehouse.connect_read_only(duckdb.database) as con:
-        failures = con.sql(REVIEW_IDENTITIES_SQL).pl()
+        failures = con.sql(identities_sql("reviews")).pl()
     return identity_check_result(failures)
 
 
-ALL_CHECKS = [*schema_checks, applications_identities, reviews_identities]
+# The same identities read from the dbt mart: the check hangs off the report_quality model's asset
+# (dagster-dbt's key for a model is its name, prefixed by its schema: see XxgkDbtTranslator).
+REPORT_QUALITY_KEY = AssetKey(["marts", "report_quality"])
+
+REPORT_QUALITY_SQL = """
+SELECT source_file, agency, year, report_id, checks_failed, failed_check_differences AS failed_checks
+FROM marts.report_quality
+WHERE checks_failed > 0
+ORDER BY source_file, report_id
+"""
+
+
+@asset_check(
+    asset=REPORT_QUALITY_KEY,
+    name="identities_hold",
+    pool=DUCKDB_POOL,
+    blocking=False,
+    description="WARN when marts.report_quality has reports whose figures do not add up (checks_failed > "
+    "0); names each report by its file in the raw dir and its agency, with the failing checks and their "
+    "differences.",
+)
+def report_quality_identities(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
+    with warehouse.connect_read_only(duckdb.database) as con:
+        reports = con.sql(REPORT_QUALITY_SQL).pl()
+    n_failures = int(reports.get_column("checks_failed").sum()) if reports.height else 0
+    return failing_reports_result(reports, n_failures=n_failures)
+
+
+ALL_CHECKS = [*schema_checks, applications_identities, reviews_identities, report_quality_identities]

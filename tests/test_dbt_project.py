@@ -17,6 +17,9 @@ import duckdb
 import pytest
 from seed_tables import APPLICANTS, ROWS_2019, ROWS_2021
 
+from pipelines.agencies import describe_agencies
+from pipelines.warehouse import table_ddl
+
 REPO = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPO / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
@@ -314,6 +317,11 @@ def build_raw_warehouse(path: Path) -> Path:
         for table, rows in raw_rows().items():
             placeholders = ", ".join("?" * len(rows[0]))
             con.executemany(f"insert into raw.{table} values ({placeholders})", rows)
+        # raw.agencies as the pipeline derives it from the reports' agency names.
+        con.execute(table_ddl("agencies"))
+        names = [r[0] for r in con.execute("select distinct agency from raw.reports where agency is not null").fetchall()]
+        agencies = [tuple(i.as_row().values()) for i in describe_agencies(names)]
+        con.executemany(f"insert into raw.agencies values ({', '.join('?' * len(agencies[0]))})", agencies)
     finally:
         con.close()
     return path
@@ -474,9 +482,12 @@ def test_identity_details(warehouse):
 
 
 def test_dim_agency(warehouse):
-    rows = query(warehouse, "select agency, n_reports, first_year, last_year from marts.dim_agency order by agency")
+    rows = query(warehouse, "select agency, n_reports, first_year, last_year, province, prefecture, county, "
+                            "division_code, admin_level, sector, region_status from marts.dim_agency order by agency")
     assert len(rows) == 6
-    assert ("双辽市教育局", 1, 2020, 2020) in rows
+    assert ("双辽市教育局", 1, 2020, 2020, "吉林省", "四平市", "双辽市", "220382", "县级", "教育", "resolved") in rows
+    zheng = next(r for r in rows if r[0] == "郑县教育体育局")
+    assert zheng[4:9] == (None, None, None, None, None) and zheng[10] == "unresolved"
 
 
 def test_docs_persisted_as_comments(warehouse):

@@ -33,6 +33,7 @@ class Fit:
     ambiguous: bool = False
     # Every fit that survived the row's own checks, when several did: other rows' identities may decide.
     candidates: list[tuple[list[Decimal | None], list[Token | None]]] = field(default_factory=list)
+    breaks_identity: bool = False  # the digits split several ways and not one of them satisfies the identity
 
 
 def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
@@ -152,6 +153,9 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
             if not plain.ambiguous and plain.note:
                 return Fit(plain.values, plain.tokens, f"run-together figures {shown} fit no split into {n} columns "
                            "that satisfies the form's arithmetic; the only split the digits allow is taken")
+            if "ways" in (plain.note or ""):
+                return Fit([None] * n, [None] * n, f"run-together figures {shown} split into {n} columns in several "
+                           "ways, and none satisfies the form's arithmetic", True, breaks_identity=True)
         return Fit([None] * n, [None] * n, f"run-together figures {shown} fit no split into {n} columns that "
                    "satisfies the form's arithmetic", True)
     if len(solutions) == 1:

@@ -89,6 +89,10 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
         if key in settled:
             fit = Fit(settled[key].values, settled[key].tokens, f"{fit.note}; {settled[key].note}", settled[key].ambiguous)
         _note(report, fit, f"applications {key}", rows[key])
+        if fit.breaks_identity:
+            # The message starts with the check's name, as the warehouse's identity checks name it.
+            report.add_issue("warning", "identity_fails_every_split", f"row_applicants:{key}: the 总计 column is not "
+                             "the sum of the applicant columns in any reading of the row's figures", rows[key].line)
         for applicant, value, tok in zip(vocab.applicants, fit.values, fit.tokens, strict=True):
             if value is None or tok is None:
                 continue

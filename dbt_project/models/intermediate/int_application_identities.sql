@@ -3,8 +3,12 @@
 --   column_dispositions:<applicant> total = sum of the disposition rows
 --   row_applicants:<row>            the total column = sum of the six applicant columns
 --   review_outcomes:<proceeding>    total = upheld + corrected + other + pending
--- A check is evaluated only when every cell it involves is stated; otherwise its status is
--- 'incomplete' and expected / actual / difference / holds are null (a blank cell is not 0).
+-- A check is evaluated when every cell it involves is stated. With cells missing it still FAILS when
+-- one side of its equation is fully stated and the stated cells of the other side already add up to
+-- more (counts are never negative, so no value of the blanks can make it hold: the rule of
+-- pipelines/extract/identities.py); expected / actual / difference are then sums over the stated
+-- cells. Otherwise its status is 'incomplete' and expected / actual / difference / holds are null
+-- (a blank cell is not 0).
 -- The disposition rows depend on the form: the 2019 form has one （六）其他处理 row, the 2021 form
 -- three numbered sub-rows; a report's style is the one its cells use, else its layout's.
 -- Application checks cover reports with a standard layout or any section 三 cell, review checks
@@ -155,14 +159,39 @@ aggregated as (
         subject,
         cast(count(*) as {{ dbt.type_int() }}) as n_cells_involved,
         cast(count(value) as {{ dbt.type_int() }}) as n_cells_stated,
-        cast(sum(case when side = 'expected' then value end) as {{ dbt.type_bigint() }}) as expected_sum,
-        cast(sum(case when side = 'actual' then value end) as {{ dbt.type_bigint() }}) as actual_sum
+        sum(case when side = 'expected' and value is null then 1 else 0 end) = 0 as expected_complete,
+        sum(case when side = 'actual' and value is null then 1 else 0 end) = 0 as actual_complete,
+        cast(coalesce(sum(case when side = 'expected' then value end), 0) as {{ dbt.type_bigint() }}) as expected_sum,
+        cast(coalesce(sum(case when side = 'actual' then value end), 0) as {{ dbt.type_bigint() }}) as actual_sum
     from term_values
     group by report_id, section, check_kind, subject
+),
+
+judged as (
+    select
+        aggregated.*,
+        case
+            when expected_complete and actual_complete then 'all_cells'
+            -- one side fully stated, the stated cells of the other side already exceed it
+            when expected_complete and actual_sum > expected_sum then 'stated_cells'
+            when actual_complete and expected_sum > actual_sum then 'stated_cells'
+        end as judged_on
+    from aggregated
+),
+
+-- Rows the parser could not read because no reading of their run-together figures satisfies the row's
+-- identity: the identity fails whatever the cells are (issue code identity_fails_every_split, whose
+-- message starts with the check's name).
+parser_failures as (
+    select distinct
+        report_id,
+        regexp_extract(message, '^([a-z_]+:[a-z_]+):', 1) as check_name
+    from {{ ref('stg_issues') }}
+    where code = 'identity_fails_every_split'
 )
 
 select
-    report_id,
+    judged.report_id,
     {{ dbt.concat(['check_kind', "':'", 'subject']) }} as check_name,
     section,
     check_kind,
@@ -176,13 +205,22 @@ select
     n_cells_involved,
     n_cells_stated,
     n_cells_stated = n_cells_involved as is_complete,
-    case when n_cells_stated = n_cells_involved then expected_sum end as expected,
-    case when n_cells_stated = n_cells_involved then actual_sum end as actual,
-    case when n_cells_stated = n_cells_involved then actual_sum - expected_sum end as difference,
-    case when n_cells_stated = n_cells_involved then expected_sum = actual_sum end as holds,
+    case when judged_on is null and parser_failures.check_name is not null then 'every_split' else judged_on end
+        as judged_on,
+    case when judged_on is not null then expected_sum end as expected,
+    case when judged_on is not null then actual_sum end as actual,
+    case when judged_on is not null then actual_sum - expected_sum end as difference,
     case
-        when n_cells_stated < n_cells_involved then 'incomplete'
+        when judged_on is not null then expected_sum = actual_sum
+        when parser_failures.check_name is not null then false
+    end as holds,
+    case
+        when judged_on is null and parser_failures.check_name is not null then 'fails'
+        when judged_on is null then 'incomplete'
         when expected_sum = actual_sum then 'holds'
         else 'fails'
     end as status
-from aggregated
+from judged
+left join parser_failures
+    on parser_failures.report_id = judged.report_id
+    and parser_failures.check_name = {{ dbt.concat(['judged.check_kind', "':'", 'judged.subject']) }}
