@@ -183,3 +183,12 @@ def test_run_together_row_with_wrong_arithmetic_is_read_and_flagged():
     # 1|0|0|3|0|0|1: the only split the digits allow; its 总计 (1) is not the sum of its parts (4).
     fit = fit_row(_nums("1003001"), 7, row_total_identity)
     assert fit.values == [1, 0, 0, 3, 0, 0, 1] and not fit.ambiguous
+
+
+def test_implausible_count_is_missing_with_a_warning():
+    text = "\n".join(["某市教育局2021年政府信息公开工作年度报告", "二、主动公开政府信息情况", "信息内容\t本年处理决定数量",
+                      "行政许可\t12345678901234567890123", "行政处罚\t5"])
+    r = extract_report(text.encode("utf-8"), "big.txt")
+    assert r.value("proactive", "administrative_permits", "decisions") is None
+    assert r.value("proactive", "administrative_penalties", "decisions") == 5
+    assert any(i.code == "implausible_count" for i in r.issues)

@@ -14,6 +14,9 @@ from pipelines.extract.tokens import Token
 from pipelines.extract.vocabulary import vocabulary
 
 WAN = Decimal(10000)
+# No agency decides a trillion permits; a figure past this is a conversion artefact (digits of several cells
+# or of a phone number run together), and it would not fit the warehouse's integer columns either.
+MAX_COUNT = 10**12
 _YUAN_HEADER = re.compile(r"单位[::]?元|\(元\)")
 
 
@@ -131,6 +134,10 @@ def _note(report: Report, fit: Fit, where: str, row: Row) -> None:
 def _valid_count(value: Decimal, measure: str, report: Report, where: str, line: int) -> bool:
     if value != value.to_integral_value():
         report.add_issue("warning", "not_a_count", f"{where}: {value} is not a whole number; left missing", line)
+        return False
+    if abs(value) > MAX_COUNT:
+        report.add_issue("warning", "implausible_count", f"{where}: {value} is beyond any count a report states "
+                         f"(over {MAX_COUNT:,}); left missing", line)
         return False
     if value < 0 and measure not in vocabulary().signed_measures:
         report.add_issue("warning", "negative_count", f"{where}: negative count {value}; left missing", line)
