@@ -1,8 +1,9 @@
 """`xxgk`: extract | run | status.
 
 - ``xxgk extract PATH...``  the JSON export of the spec, one line per report (pipelines.cli_extract)
-- ``xxgk run``              materialize the whole ``xxgk_all`` job in-process and print a summary
-- ``xxgk status``           each raw file with its registry status and reason
+- ``xxgk run``              materialize the whole ``xxgk_all`` job in-process and print a summary; skipped
+                            (and said so) when the registry and the last build show nothing new
+- ``xxgk status``           each raw file with its registry status and reason, and what a run would do
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -82,11 +84,40 @@ def run_all(
     )
 
 
+def _print_registry(database: Path) -> None:
+    counts = registry_counts(database)
+    seen = sum(v for k, v in counts.items() if k != "removed")
+    print(f"files seen {seen}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def _files_extracted(result) -> int | None:
+    for mat in result.asset_materializations_for_node("extracted_reports"):
+        value = mat.metadata.get("files_extracted")
+        if value is not None:
+            return value.value
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines import settings
 
+    started = time.monotonic()
     home = settings.ensure_dagster_home()
     database = settings.warehouse_path()
+    raw = settings.raw_dir()
+    if not args.force:
+        from pipelines.automation import run_decision
+
+        decision = run_decision(raw, database, max_bytes=settings.max_file_bytes())
+        if not decision.run:
+            print(f"raw dir:   {raw}")
+            print(f"warehouse: {database}")
+            _print_registry(database)
+            print(decision.reason)
+            print(f"skipped extraction, load and dbt in {time.monotonic() - started:.1f} s "
+                  "(`xxgk run --force` runs anyway)")
+            return 0
+        print(f"to do: {decision.reason}")
     if args.verbose:
         result = run_all()
     else:  # dbt's own output goes to a log file; Dagster logs only warnings and errors
@@ -95,11 +126,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
             result = run_all(log_level="ERROR")
         print(f"dbt log:   {log_path}")
-    counts = registry_counts(database)
-    seen = sum(v for k, v in counts.items() if k != "removed")
-    print(f"raw dir:   {settings.raw_dir()}")
+    print(f"raw dir:   {raw}")
     print(f"warehouse: {database}")
-    print(f"files seen {seen}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    _print_registry(database)
+    extracted = _files_extracted(result)
+    if extracted is not None:
+        print(f"extracted this run: {extracted} file(s)" if extracted else "extracted this run: nothing new")
     marts = mart_row_counts(database)
     if marts:
         print("rows per mart: " + ", ".join(f"{k} {v}" for k, v in marts.items()))
@@ -115,42 +147,45 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"step {e.step_key} failed: {err.message.strip() if err else ''}", file=sys.stderr)
         print("run FAILED", file=sys.stderr)
         return 1
-    print("run succeeded")
+    print(f"run succeeded in {time.monotonic() - started:.1f} s")
     return 0
 
 
 def _pending_label(row: dict | None, sha256: str) -> str:
-    if row is None or row["status"] == "removed":
-        return "new"
-    if row["sha256"] != sha256:
-        return "changed"
-    if row["status"] == "duplicate":
-        return "promote"  # its twin vanished: this file becomes the report's source
-    return "reparse"  # another parser version
+    from pipelines import registry
+
+    return registry.pending_label(row, sha256, registry.current_parser_version())
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from pipelines import registry, settings, warehouse
-    from pipelines.extract import PARSER_VERSION
+    from pipelines.automation import run_decision
 
     raw = settings.raw_dir()
     database = settings.warehouse_path()
     reg = warehouse.read_report_files(database)
-    plan = registry.make_plan(raw, registry.scan(raw), reg, PARSER_VERSION)
+    plan = registry.plan_directory(raw, reg, max_bytes=settings.max_file_bytes())
     rows = {r["path"]: r for r in reg.iter_rows(named=True)}
-    pending = {e.path: _pending_label(rows.get(e.path), e.sha256) for e in plan.to_extract}
-    pending.update({p: "removed" for p in plan.removed})
-    paths = sorted({*rows, *(e.path for e in plan.files)})
-    print(f"raw dir: {raw}\nwarehouse: {database}\nparser: {PARSER_VERSION}")
-    width = max((len(p) for p in paths), default=4)
+    pending = plan.pending()
+    paths = sorted({*rows, *(e.path for e in plan.files), *plan.problems})
+    print(f"raw dir: {raw}\nwarehouse: {database}\nparser: {plan.parser_version}")
+    width = max((_display_width(p) for p in paths), default=4)
     print(f"{'path':<{width}}  {'status':<20}  {'pending':<8}  reason")
     for p in paths:
         row = rows.get(p)
         status = row["status"] if row else "-"
-        reason = (row["reason"] or "") if row else "not loaded yet"
-        print(f"{p:<{width}}  {status:<20}  {pending.get(p, ''):<8}  {reason}")
-    if pending:
-        print(f"{len(pending)} file(s) pending: run `xxgk run`")
+        reason = (row["reason"] or "") if row else plan.problems.get(p, "not loaded yet")
+        pad = " " * (width - _display_width(p))
+        print(f"{p}{pad}  {status:<20}  {pending.get(p, ''):<8}  {reason}")
+    decision = run_decision(raw, database, plan=plan)
+    print(f"next `xxgk run`: {'runs' if decision.run else 'skips'}: {decision.reason}")
     return 0
 
 
@@ -173,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--warehouse", help="DuckDB file (default: $XXGK_WAREHOUSE or data/warehouse.duckdb)")
         if name == "run":
             p.add_argument("-v", "--verbose", action="store_true", help="show Dagster's and dbt's logs")
+            p.add_argument("--force", action="store_true", help="run even when nothing is new (rebuilds the marts)")
         p.set_defaults(func=func)
     return parser
 

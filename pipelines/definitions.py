@@ -2,7 +2,7 @@
 
 Lineage: raw_report_files -> extracted_reports -> raw/{reports, proactive, applications, reviews,
 issues, report_files} -> dbt staging -> intermediate -> marts (dbt source ``raw.<table>`` is the
-asset ``raw/<table>``).
+asset ``raw/<table>``) -> ops/builds (the record that lets a run with nothing new be skipped).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pipelines import settings
 from pipelines.assets.agencies import raw_agencies
 from pipelines.assets.dbt_models import build_dbt_assets, ensure_dbt_manifest
 from pipelines.assets.ingest import extracted_reports, raw_report_files, raw_tables
-from pipelines.automation import nightly_schedule, raw_files_sensor, xxgk_all
+from pipelines.automation import build_record_asset, nightly_schedule, raw_files_sensor, xxgk_all
 from pipelines.checks import ALL_CHECKS
 from pipelines.resources import build_resources
 
@@ -49,6 +49,8 @@ def build_definitions(
             log.warning("no dbt project at %s: loading without dbt assets", settings.DBT_PROJECT_DIR)
         else:
             assets.append(build_dbt_assets(manifest=manifest))
+    # ops/builds runs last and only after every other step succeeded: what the marts were built from.
+    assets.append(build_record_asset(assets, with_dbt=manifest is not None))
     return Definitions(
         assets=assets,
         asset_checks=ALL_CHECKS,

@@ -23,6 +23,17 @@ class XxgkConfig(ConfigurableResource):
     raw_dir: str = Field(description="Directory of the raw report files (XXGK_RAW_DIR).")
     staging_dir: str = Field(description="Where extracted batches wait as Parquet until they are loaded.")
     batch_size: int = Field(default=settings.DEFAULT_BATCH_SIZE, description="Reports per load transaction.")
+    max_file_bytes: int = Field(
+        default=settings.DEFAULT_MAX_FILE_BYTES,
+        description="Larger files are not read but rejected as too_large (XXGK_MAX_FILE_BYTES).",
+    )
+    warehouse: str = Field(
+        default="",
+        description="The DuckDB file, for the sensor and schedule's registry look-ups (empty: XXGK_WAREHOUSE).",
+    )
+
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse).resolve() if self.warehouse else settings.warehouse_path()
 
 
 def dbt_executable() -> str:
@@ -44,6 +55,8 @@ def build_resources(
             raw_dir=str(Path(raw_dir or settings.raw_dir()).resolve()),
             staging_dir=str(Path(staging_dir or settings.staging_dir()).resolve()),
             batch_size=batch_size or settings.batch_size(),
+            max_file_bytes=settings.max_file_bytes(),
+            warehouse=str(Path(warehouse or settings.warehouse_path()).resolve()),
         ),
         "duckdb": DuckDBResource(database=str(Path(warehouse or settings.warehouse_path()).resolve())),
     }

@@ -4,6 +4,8 @@
 - ``XXGK_WAREHOUSE``  the DuckDB warehouse file (default ``<repo>/data/warehouse.duckdb``)
 - ``DAGSTER_HOME``    Dagster's instance directory (default ``<repo>/.dagster_home``)
 - ``XXGK_BATCH_SIZE`` reports extracted and loaded per transaction (default 200)
+- ``XXGK_MAX_FILE_BYTES`` files larger than this are not read but rejected as ``too_large``
+  (default 4 MiB; real reports are 5-50 kB of text, and the parser's time and memory grow with size)
 
 Every path returned is absolute.
 """
@@ -17,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 DEFAULT_BATCH_SIZE = 200
+DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
 
 # Written to $DAGSTER_HOME/dagster.yaml when the file does not exist yet: the DuckDB file has a
 # single writer, so every step that opens it claims the one slot of the `xxgk_duckdb` pool, and
@@ -67,6 +70,16 @@ def batch_size() -> int:
     size = int(value)
     if size < 1:
         raise ValueError(f"XXGK_BATCH_SIZE must be a positive integer, not {value!r}")
+    return size
+
+
+def max_file_bytes() -> int:
+    value = os.environ.get("XXGK_MAX_FILE_BYTES", "").strip()
+    if not value:
+        return DEFAULT_MAX_FILE_BYTES
+    size = int(value)
+    if size < 1:
+        raise ValueError(f"XXGK_MAX_FILE_BYTES must be a positive integer, not {value!r}")
     return size
 
 

@@ -9,8 +9,10 @@ frame. Table and column names are interpolated only from the fixed definitions i
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -294,3 +296,96 @@ def query(database: str | Path, sql: str, params: Sequence[Any] | None = None) -
     """Run a read-only query (values as parameters) and return a polars frame."""
     with connect_read_only(database) as con:
         return con.sql(sql, params=list(params or [])).pl()
+
+
+# ---------------------------------------------------------------------------------------------
+# Checksums and the build record (what the marts were last built from)
+
+OPS_SCHEMA = "ops"
+BUILDS_DDL = f"""CREATE TABLE IF NOT EXISTS {OPS_SCHEMA}.builds (
+  built_at TIMESTAMP NOT NULL,
+  run_id VARCHAR,
+  raw_state VARCHAR NOT NULL,
+  code_state VARCHAR NOT NULL,
+  parser_version VARCHAR,
+  with_dbt BOOLEAN NOT NULL,
+  reports BIGINT
+)"""
+# Columns that move on every run that scans the raw dir, whatever it finds (raw.report_files.last_seen,
+# and the views that pass it on).
+VOLATILE_COLUMNS = ("last_seen",)
+
+
+def table_checksum(con: duckdb.DuckDBPyConnection, schema: str, table: str, exclude: Sequence[str] = ()) -> str:
+    """``rows:xor:sum`` of DuckDB's hash of each row (order-free), ``exclude`` columns left out."""
+    ident = f"{_q(schema)}.{_q(table)}"
+    source = f"(SELECT * EXCLUDE ({', '.join(_q(c) for c in exclude)}) FROM {ident})" if exclude else ident
+    n, xor, total = con.execute(
+        f"SELECT count(*), coalesce(bit_xor(hash(t)), 0), coalesce(sum(hash(t)::HUGEINT), 0) FROM {source} AS t"
+    ).fetchall()[0]
+    return f"{n}:{xor}:{total}"
+
+
+def table_checksums(
+    con: duckdb.DuckDBPyConnection, schemas: Sequence[str] | None = None, *, volatile: bool = True
+) -> dict[str, str]:
+    """Checksum of every table and view (``schema.table`` -> ``table_checksum``) in ``schemas`` (all
+    if None); ``volatile=False`` leaves out the columns named in ``VOLATILE_COLUMNS``."""
+    rows = con.execute(
+        "SELECT t.table_schema, t.table_name, list(c.column_name) FILTER (WHERE list_contains(?, c.column_name)) "
+        "FROM information_schema.tables AS t JOIN information_schema.columns AS c "
+        "USING (table_catalog, table_schema, table_name) "
+        "WHERE t.table_catalog = current_database() GROUP BY ALL ORDER BY 1, 2",
+        [list(VOLATILE_COLUMNS)],
+    ).fetchall()
+    out = {}
+    for schema, table, volatile_columns in rows:
+        if schemas is not None and schema not in schemas:
+            continue
+        out[f"{schema}.{table}"] = table_checksum(con, schema, table, () if volatile else volatile_columns or ())
+    return out
+
+
+def raw_state(con: duckdb.DuckDBPyConnection) -> str:
+    """One digest of every raw table's content (``report_files.last_seen`` left out)."""
+    sums = {}
+    for table in ALL_SCHEMAS:
+        if table_exists(con, SCHEMA, table):
+            volatile = [c for c in VOLATILE_COLUMNS if c in ALL_SCHEMAS[table]]
+            sums[table] = table_checksum(con, SCHEMA, table, volatile)
+    return hashlib.sha256(repr(sorted(sums.items())).encode()).hexdigest()
+
+
+def record_build(
+    con: duckdb.DuckDBPyConnection, *, run_id: str | None, code_state: str, parser_version: str, with_dbt: bool,
+    built_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Append the state the marts were just built from to ``ops.builds`` (values as parameters)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {OPS_SCHEMA}")
+    con.execute(BUILDS_DDL)
+    row = {
+        "built_at": built_at or datetime.now(UTC).replace(tzinfo=None),
+        "run_id": run_id,
+        "raw_state": raw_state(con),
+        "code_state": code_state,
+        "parser_version": parser_version,
+        "with_dbt": with_dbt,
+        "reports": con.execute(f"SELECT count(*) FROM {SCHEMA}.reports").fetchall()[0][0]
+        if table_exists(con, SCHEMA, "reports") else 0,
+    }
+    con.execute(
+        f"INSERT INTO {OPS_SCHEMA}.builds (built_at, run_id, raw_state, code_state, parser_version, with_dbt, reports) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        list(row.values()),
+    )
+    return row
+
+
+def last_build(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The latest row of ``ops.builds``, or None."""
+    if not table_exists(con, OPS_SCHEMA, "builds"):
+        return None
+    cur = con.execute(f"SELECT * FROM {OPS_SCHEMA}.builds ORDER BY built_at DESC LIMIT 1")
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    return dict(zip(names, rows[0], strict=True)) if rows else None

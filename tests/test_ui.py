@@ -71,7 +71,7 @@ PERMITS_PATH = [
     "intermediate/int_proactive_items",
     "marts/fct_permits",
 ]
-GROUPS = {"ingest", "raw", "staging", "intermediate", "marts"}
+GROUPS = {"ingest", "raw", "staging", "intermediate", "marts", "ops"}
 
 ASSET_GRAPH_QUERY = """
 query AssetGraph {
