@@ -23,8 +23,10 @@ import pytest
 
 from pipelines import registry, settings, warehouse
 from pipelines.assets.dbt_models import has_dbt_project
-from pipelines.assets.ingest import cut_off_tail, detect_multiple_reports
 from pipelines.automation import run_decision
+from pipelines.extract.decode import cut_off_tail, decode
+from pipelines.extract.multiple import detect_multiple_reports
+from pipelines.extract.normalize import normalize_line
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "data" / "raw").glob("*.txt"))
@@ -346,6 +348,10 @@ def test_open_beneath_refuses_links_fifos_and_escapes(tmp_path):
     assert done.wait(5), "opening a FIFO blocked"
 
 
+def _lines(data: bytes) -> list[str]:
+    return [normalize_line(ln) for ln in decode(data).text.splitlines()]
+
+
 def test_cut_off_tail():
     text = "政府信息公开工作年度报告\n本年新收 12\n"
     data = text.encode("utf-8")
@@ -377,10 +383,10 @@ def test_multiple_report_detection_has_no_false_positives(tmp_path):
     singles = [*SEEDS, *sorted((ROOT / "tests" / "fixtures" / "real").glob("*.txt")),
                *sorted(p for p in corpus.rglob("*.txt") if "truth" not in p.name)]
     assert len(singles) > 300
-    flagged = [p.name for p in singles if detect_multiple_reports(p.read_bytes())]
+    flagged = [p.name for p in singles if detect_multiple_reports(_lines(p.read_bytes()))]
     assert flagged == []
     for a, b in ((0, 1), (1, 3), (3, 4), (2, 1), (0, 2)):
-        found = detect_multiple_reports(SEEDS[a].read_bytes() + b"\n" + SEEDS[b].read_bytes())
+        found = detect_multiple_reports(_lines(SEEDS[a].read_bytes() + b"\n" + SEEDS[b].read_bytes()))
         assert found and found[1].startswith("holds 2 reports"), (a, b)
         assert found[0] == ("error" if 2 in (a, b) else "warning")  # 002 is a 2017 report: another year
 

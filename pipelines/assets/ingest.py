@@ -11,7 +11,6 @@
 # No `from __future__ import annotations` here: Dagster inspects the annotations of asset, check and
 # sensor functions (context types, resources, I/O types) when they are decorated.
 
-import re
 import shutil
 import time
 from collections import Counter
@@ -35,9 +34,6 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines import registry, warehouse
 from pipelines.extract import Report, extract_report
-from pipelines.extract.decode import UndecodableError, decode
-from pipelines.extract.normalize import normalize_line
-from pipelines.extract.vocabulary import vocabulary
 from pipelines.frames import ALL_SCHEMAS, TABLES, reports_to_frames
 from pipelines.resources import DUCKDB_POOL, XxgkConfig
 
@@ -143,98 +139,6 @@ def _clean_staging(staging: Path, keep: Path) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
-_FORM = ("proactive", "applications", "reviews")
-# A title line: an agency name (optional, it may stand on the line above), the year, 政府信息公开工作年度报告.
-_TITLE_LINE = re.compile(
-    r"^(?:标题[:：])?(?P<name>[\u4e00-\u9fff()（）]{0,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*的?\s*(?:政府)?\s*"
-    r"信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:报告|情况|年报)$"
-)
-
-
-def detect_multiple_reports(data: bytes) -> tuple[str, str] | None:
-    """(severity, message) when the file seems to hold more than one report, else None.
-
-    The parser reads one report per file: the agency and year from the first title, the tables from
-    the first run of the standard sections 二 (主动公开), 三 (收到和处理申请), 四 (行政复议、行政诉讼).
-    Two signals that a second report was appended (two reports pasted into one file, a crawler that
-    concatenated pages):
-
-    - a second complete run of those three headings, in order: the figures loaded are the first
-      report's, under its title -> a ``warning`` (loaded_with_warnings);
-    - otherwise, title lines of different years: the tables may belong to another title than the one
-      they would be filed under -> an ``error`` (rejected; split the file).
-    """
-    try:
-        text = decode(data).text
-    except UndecodableError:
-        return None
-    lines = [normalize_line(ln) for ln in text.splitlines()]
-    flat = "".join(re.sub(r"\s+", "", ln) for ln in lines)
-    sections = vocabulary().sections
-    events = sorted({(m.start(), name) for name in _FORM for p in sections[name] for m in p.finditer(flat)})
-    forms, expect = 0, 0
-    for _, name in events:
-        i = _FORM.index(name)
-        if i == 0:
-            expect = 1
-        elif i == expect:
-            expect += 1
-            if expect == len(_FORM):
-                forms, expect = forms + 1, 0
-    titles: list[tuple[str, str]] = []  # (year, title) of each title line; a title may span two lines
-    bare = [re.sub(r"\s+", "", ln.strip(" |\t")) for ln in lines]
-    nonblank = [i for i, b in enumerate(bare) if b]
-    for k, i in enumerate(nonblank):
-        m = _TITLE_LINE.match(bare[i])
-        if m is None and k + 1 < len(nonblank) and bare[i].endswith("年"):
-            m = _TITLE_LINE.match(bare[i] + bare[nonblank[k + 1]])
-        if m:
-            titles.append((m.group("year"), m.group(0)))
-    # Agency names are no signal (a title abbreviates the name the body spells out): years are.
-    distinct = list({year: (year, title) for year, title in reversed(titles)}.values())[::-1]
-    shown = " / ".join(t[1] for t in (distinct if len(distinct) > 1 else titles)[:4])
-    if forms >= 2:
-        listed = f"; titles: {shown}" if len(titles) >= 2 else ""
-        return "warning", (f"holds {forms} reports (sections 二, 三, 四 appear {forms} times{listed}); only the "
-                           "first report's tables were read")
-    if len(distinct) >= 2:
-        return "error", (f"holds {len(distinct)} reports (titles: {shown}); the tables cannot be attributed "
-                         "to one of them: split the file")
-    return None
-
-
-_CUT_REASONS = ("unexpected end of data", "incomplete multibyte sequence")
-
-
-def cut_off_tail(data: bytes) -> tuple[bytes, str | None]:
-    """A file cut off inside its last character (an interrupted download or copy): the bytes before
-    that character and why; else ``(data, None)``.
-
-    The decoder would reject such a file as ``bad_encoding`` (no encoding fits the last bytes), losing
-    every complete table before the cut; dropping the broken character lets the parser read what is
-    there, and the report carries a ``truncated_file`` warning. UTF-16 (with its byte-order mark), UTF-8
-    and GB18030/GBK, as the decoder tries them.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        order = "little" if data.startswith(b"\xff\xfe") else "big"
-        keep = len(data) - len(data) % 2
-        if keep >= 4 and 0xD800 <= int.from_bytes(data[keep - 2:keep], order) <= 0xDBFF:
-            keep -= 2  # a lone high surrogate: the other half of the character was cut off
-        if keep == len(data):
-            return data, None
-        return data[:keep], f"ends inside a UTF-16 character ({len(data) - keep} byte(s) dropped): it was cut off"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            data.decode(encoding)
-            return data, None
-        except UnicodeDecodeError as exc:
-            dropped = len(data) - exc.start
-            if exc.reason in _CUT_REASONS and exc.end == len(data) and dropped < 4:
-                name = "UTF-8" if encoding == "utf-8" else "GB18030/GBK"
-                return data[:exc.start], f"ends inside a {name} character ({dropped} byte(s) dropped): it was cut off"
-    return data, None
-
-
 def _too_large(entry: registry.FileEntry, limit: int) -> Report:
     report = Report(source=entry.path, report_id=entry.report_id)
     report.add_issue("error", registry.TOO_LARGE, f"{entry.size:,} bytes, more than the limit of {limit:,} "
@@ -255,25 +159,17 @@ def _extract_one(
     except OSError as exc:
         context.log.warning(f"{entry.path}: cannot read ({exc}); left for the next run")
         return None
-    data, cut = cut_off_tail(data)
     try:
         report = extract_report(data, entry.path)
     except Exception as exc:  # the core never raises; if it does, reject the one file, not the run
         context.log.error(f"{entry.path}: extract_report raised {exc!r}")
         report = Report(source=entry.path, report_id=entry.report_id)
         report.add_issue("error", "extractor_crashed", f"extract_report raised {exc!r}")
-    if report.report_id != entry.report_id and not cut:
-        context.log.warning(f"{entry.path}: report_id {report.report_id} is not the SHA-256 prefix; using it")
     if report.report_id != entry.report_id:
+        context.log.warning(f"{entry.path}: report_id {report.report_id} is not the SHA-256 prefix; using it")
         report = replace(report, report_id=entry.report_id)
     if report.source != entry.path:
         report = replace(report, source=entry.path)
-    if cut and not report.rejected:
-        report.add_issue("warning", registry.TRUNCATED, cut)
-    if not report.rejected:
-        found = detect_multiple_reports(data)
-        if found:
-            report.add_issue(found[0], registry.MULTIPLE_REPORTS, found[1])
     return report
 
 

@@ -48,3 +48,35 @@ def _looks_binary(text: str) -> bool:
     sample = text[:8192]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     return controls > max(8, len(sample) // 100)
+
+
+_CUT_REASONS = ("unexpected end of data", "incomplete multibyte sequence")
+
+
+def cut_off_tail(data: bytes) -> tuple[bytes, str | None]:
+    """A file cut off inside its last character (an interrupted download or copy): the bytes before
+    that character and why; else ``(data, None)``.
+
+    The decoder would reject such a file as ``bad_encoding`` (no encoding fits the last bytes), losing
+    every complete table before the cut; dropping the broken character lets the parser read what is
+    there, and the report carries a ``truncated_file`` warning. UTF-16 (with its byte-order mark), UTF-8
+    and GB18030/GBK, as the decoder tries them.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        order = "little" if data.startswith(b"\xff\xfe") else "big"
+        keep = len(data) - len(data) % 2
+        if keep >= 4 and 0xD800 <= int.from_bytes(data[keep - 2:keep], order) <= 0xDBFF:
+            keep -= 2  # a lone high surrogate: the other half of the character was cut off
+        if keep == len(data):
+            return data, None
+        return data[:keep], f"ends inside a UTF-16 character ({len(data) - keep} byte(s) dropped): it was cut off"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            data.decode(encoding)
+            return data, None
+        except UnicodeDecodeError as exc:
+            dropped = len(data) - exc.start
+            if exc.reason in _CUT_REASONS and exc.end == len(data) and dropped < 4:
+                name = "UTF-8" if encoding == "utf-8" else "GB18030/GBK"
+                return data[:exc.start], f"ends inside a {name} character ({dropped} byte(s) dropped): it was cut off"
+    return data, None

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import traceback
 
-from pipelines.extract.decode import UndecodableError, decode
+from pipelines.extract.decode import UndecodableError, cut_off_tail, decode
 from pipelines.extract.identities import flag_identities
 from pipelines.extract.layout import detect_layout
 from pipelines.extract.metadata import extract_metadata
+from pipelines.extract.multiple import detect_multiple_reports
 from pipelines.extract.normalize import normalize_line
 from pipelines.extract.rendering import detect_rendering
 from pipelines.extract.report import Report
@@ -22,7 +23,7 @@ from pipelines.extract.tables import extract_applications, extract_proactive, ex
 from pipelines.extract.tokens import tokenize_lines
 
 # Bump when extraction would read any file differently: the registry re-extracts files read by another.
-PARSER_VERSION = "1.5.0"
+PARSER_VERSION = "1.6.0"
 
 
 def report_id_of(data: bytes) -> str:
@@ -41,13 +42,21 @@ def extract_report(data: bytes, source: str) -> Report:
 
 
 def _extract(data: bytes, report: Report) -> None:
+    data, cut = cut_off_tail(data)
     try:
         decoded = decode(data)
     except UndecodableError as e:
         report.add_issue("error", e.code, str(e))
         return
+    if cut:
+        report.add_issue("warning", "truncated_file", cut)
     report.encoding = decoded.encoding
     lines = [normalize_line(ln) for ln in decoded.text.splitlines()]
+    several = detect_multiple_reports(lines)
+    if several:
+        report.add_issue(several[0], "multiple_reports", several[1])
+        if several[0] == "error":
+            return
     meta = extract_metadata(lines)
     report.agency, report.year, report.published_on = meta.agency, meta.year, meta.published_on
     if report.agency is None:
