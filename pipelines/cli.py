@@ -100,6 +100,19 @@ def _files_extracted(result) -> int | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines import settings
+    from pipelines.runlock import WarehouseBusyError, warehouse_lock
+
+    database = settings.warehouse_path()
+    try:
+        with warehouse_lock(database, args.wait, say=lambda m: print(m, file=sys.stderr, flush=True)):
+            return _run_locked(args)
+    except WarehouseBusyError as exc:
+        print(f"xxgk run: {exc}", file=sys.stderr)
+        return 3
+
+
+def _run_locked(args: argparse.Namespace) -> int:
+    from pipelines import settings
 
     started = time.monotonic()
     home = settings.ensure_dagster_home()
@@ -209,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "run":
             p.add_argument("-v", "--verbose", action="store_true", help="show Dagster's and dbt's logs")
             p.add_argument("--force", action="store_true", help="run even when nothing is new (rebuilds the marts)")
+            p.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
+                           help="how long to wait for another run holding the warehouse (default 1800; 0: stop at once)")
         p.set_defaults(func=func)
     return parser
 

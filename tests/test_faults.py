@@ -412,13 +412,6 @@ def test_two_runs_at_once_corrupt_nothing(two_runs_at_once, baseline):
         assert mart_rows == baseline.snapshot.marts[mart], mart
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (reported): two `xxgk run` at once are not serialized (the CLI runs on an ephemeral Dagster "
-    "instance, so the xxgk_duckdb pool and the run-tag limit of dagster.yaml do not apply; the dbt "
-    "subprocess does not retry the DuckDB lock; the CLI's summary reads give up after ~9 s): the run that "
-    "meets the other's lock exits 1 with 500-770 lines of Dagster/dbt tracebacks (DagsterDbtCliRuntimeError "
-    "... IO Error: Could not set lock on file), or its summary crashes with an uncaught IOException; "
-    "sometimes neither run completes"))
 def test_a_run_that_meets_another_waits_or_stops_with_a_clear_lock_message(two_runs_at_once, baseline):
     runs, database = two_runs_at_once.runs, two_runs_at_once.database
     assert any(r.returncode == 0 for r in runs), f"neither run completed:\n{report_of(runs)}"
@@ -483,3 +476,17 @@ def test_a_failing_dbt_build_leaves_the_previous_marts_readable(baseline, raw_di
         assert all(row[0] != FAKE_ID for row in after.marts["fct_permits"])
         # dbt did run: marts independent of fct_permits were rebuilt with the new report (dim_report, ...)
         assert any(after.marts[m] != before.marts[m] for m in after.marts), "no mart was rebuilt"
+
+
+def test_a_run_that_finds_the_lock_held_stops_with_one_clear_line(tmp_path):
+    from pipelines.runlock import WarehouseBusyError, warehouse_lock
+
+    database = tmp_path / "warehouse.duckdb"
+    messages: list[str] = []
+    with (warehouse_lock(database, 0), pytest.raises(WarehouseBusyError) as exc,
+          warehouse_lock(database, 0.6, say=messages.append)):
+        pass
+    assert "lock" in str(exc.value) and database.name in str(exc.value) and str(os.getpid()) in str(exc.value)
+    assert len(messages) == 1 and "waiting up to" in messages[0]
+    with warehouse_lock(database, 0):  # released: the next run takes it at once
+        pass
