@@ -32,16 +32,6 @@ RAW_TABLES = ["reports", "proactive", "applications", "reviews", "issues", "repo
 HAS_DBT = has_dbt_project()
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    """Every path of the pipeline under tmp_path (env vars restored after the test)."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    monkeypatch.setenv("XXGK_RAW_DIR", str(raw))
-    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    return tmp_path
-
 
 # ----------------------------------------------------------------------------------------- definitions
 

@@ -30,16 +30,6 @@ SEEDS = sorted((ROOT / "data" / "raw").glob("*.txt"))
 PER_REPORT = ("reports", "proactive", "applications", "reviews", "issues")
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    monkeypatch.setenv("XXGK_RAW_DIR", str(raw))
-    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    monkeypatch.delenv("XXGK_MAX_FILE_BYTES", raising=False)
-    return tmp_path
-
 
 def run_without_dbt(env: Path):
     defs = build_definitions(with_dbt=False, staging_dir=env / "staging")
