@@ -192,3 +192,10 @@ def test_implausible_count_is_missing_with_a_warning():
     assert r.value("proactive", "administrative_permits", "decisions") is None
     assert r.value("proactive", "administrative_penalties", "decisions") == 5
     assert any(i.code == "implausible_count" for i in r.issues)
+
+
+def test_abbreviated_agency_matches_a_body_name_with_another_place_suffix_or_warns():
+    m = extract_metadata(["县住建局2018年政府信息公开工作年度报告", "现公布达拉特旗住房和城乡建设局2018年度报告。"])
+    assert (m.agency, m.agency_unsure) == ("达拉特旗住房和城乡建设局", False)
+    r = extract_report("县住建局2018年政府信息公开工作年度报告\n正文。".encode(), "a.txt")
+    assert r.agency == "县住建局" and any(i.code == "agency_abbreviated" for i in r.issues)

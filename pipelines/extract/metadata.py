@@ -32,6 +32,7 @@ class Metadata:
     year: int | None
     published_on: str | None
     title_line: int | None
+    agency_unsure: bool = False  # the title abbreviates the name and the body does not spell it out
 
 
 def extract_metadata(lines: list[str]) -> Metadata:
@@ -41,12 +42,15 @@ def extract_metadata(lines: list[str]) -> Metadata:
         year = int(m.group(1)) if m else None
     body = "".join(re.sub(r"\s+", "", ln) for ln in lines)
     place = _PLACE.search(agency) if agency else None
+    unsure = False
     if agency and (place is None or place.start() == 0):  # '教体局', '县文旅局': no place name before the unit
-        agency = _expand_abbreviation(agency, body) or agency
+        full = _expand_abbreviation(agency, body)
+        unsure = full is None
+        agency = full or agency
     for short, rest in (("办", "公室"), ("委", "员会")):  # 人民政府办 → 人民政府办公室 where the body says so
         if agency and agency.endswith(short) and agency + rest in body:
             agency += rest
-    return Metadata(agency, year, _published_on(lines, year), title_line)
+    return Metadata(agency, year, _published_on(lines, year), title_line, unsure)
 
 
 def _title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
@@ -96,9 +100,13 @@ def _expand_abbreviation(abbr: str, body: str) -> str | None:
     return max(counts, key=lambda c: (counts[c], len(c)))
 
 
+_PLACE_CHARS = frozenset("省市县区旗州盟")
+
+
 def _subsequence(short: str, long: str) -> bool:
+    """`short`'s characters in order in `long`; a title's 县 may stand for the body's 旗 or 区."""
     it = iter(long)
-    return all(ch in it for ch in short)
+    return all(any(c == ch or (ch in _PLACE_CHARS and c in _PLACE_CHARS) for c in it) for ch in short)
 
 
 def _find_date(text: str) -> tuple[re.Match[str] | None, str]:

@@ -23,7 +23,7 @@ from pipelines.extract.tables import extract_applications, extract_proactive, ex
 from pipelines.extract.tokens import tokenize_lines
 
 # Bump when extraction would read any file differently: the registry re-extracts files read by another.
-PARSER_VERSION = "1.6.0"
+PARSER_VERSION = "1.7.0"
 
 
 def report_id_of(data: bytes) -> str:
@@ -61,6 +61,9 @@ def _extract(data: bytes, report: Report) -> None:
     report.agency, report.year, report.published_on = meta.agency, meta.year, meta.published_on
     if report.agency is None:
         report.add_issue("warning", "agency_missing", "no title naming the agency was found")
+    elif meta.agency_unsure:
+        report.add_issue("warning", "agency_abbreviated", f"the title names the agency only as {report.agency}, "
+                         "and the report does not spell the name out")
     if report.year is None:
         report.add_issue("warning", "year_missing", "no report year was found in the title")
     report.rendering = detect_rendering(lines)
