@@ -78,6 +78,9 @@ def _clean_name(text: str) -> str:
     return name.strip("()（）") if len(name) <= 40 else ""
 
 
+_NAME_BOUNDARY = re.compile(r"报告|公布|发布|根据|现将|截至|年底|年度|本局|我局|由|经|对|向|是|了")
+
+
 def _expand_abbreviation(abbr: str, body: str) -> str | None:
     """'教体局' in a title, '郑县教育体育局' in the body: the most frequent full name that contains the
     abbreviation's characters in order and starts with a place name."""
@@ -88,6 +91,11 @@ def _expand_abbreviation(abbr: str, body: str) -> str | None:
         run_start = start
         while run_start > 0 and start - run_start < 20 and "\u4e00" <= body[run_start - 1] <= "\u9fff":
             run_start -= 1
+        # Prose runs into the name with no punctuation ("…报告现公布达拉特旗…局"): start after the last word
+        # that never stands inside an agency's name.
+        lead = list(_NAME_BOUNDARY.finditer(body, run_start, start))
+        if lead:
+            run_start = lead[-1].end()
         for s in range(run_start, start - len(abbr) + 1):
             cand = body[s:start]
             if cand.endswith("委") and body.startswith("员会", start):
