@@ -1,0 +1,64 @@
+"""Extraction throughput and memory, printed as figures and as a ratio against a baseline measured in the
+same run (decoding and normalizing the same bytes: the least any extractor must do), so machines compare.
+
+usage: .venv/bin/python benchmarks/extract_throughput.py [--n 1000] [--seed 5150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from pipelines.corpus.generate import generate_corpus
+from pipelines.extract import extract_report
+from pipelines.extract.decode import decode
+from pipelines.extract.normalize import normalize_line
+
+
+def _baseline(blobs: list[bytes]) -> None:
+    for data in blobs:
+        with contextlib.suppress(ValueError):
+            [normalize_line(ln) for ln in decode(data).text.splitlines()]
+
+
+def _extract(blobs: list[bytes]) -> None:
+    for i, data in enumerate(blobs):
+        extract_report(data, f"{i}.txt")
+
+
+def _measure(fn, blobs: list[bytes]) -> tuple[float, int]:
+    """Seconds (untraced), then peak traced memory in a second pass (tracing slows Python down)."""
+    t0 = time.perf_counter()
+    fn(blobs)
+    seconds = time.perf_counter() - t0
+    tracemalloc.start()
+    fn(blobs)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=5150)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        generate_corpus(Path(tmp), n=args.n, seed=args.seed)
+        blobs = [p.read_bytes() for p in sorted(Path(tmp).glob("*.txt"))]
+    mb = sum(map(len, blobs)) / 1e6
+    base_s, base_peak = _measure(_baseline, blobs)
+    ext_s, ext_peak = _measure(_extract, blobs)
+    print(f"reports {len(blobs)}, {mb:.1f} MB")
+    print(f"baseline (decode + normalize): {base_s:.2f} s, peak {base_peak / 1e6:.1f} MB")
+    print(f"extraction:                    {ext_s:.2f} s ({len(blobs) / ext_s:.0f} reports/s, {mb / ext_s:.2f} MB/s), "
+          f"peak {ext_peak / 1e6:.1f} MB")
+    print(f"ratio extraction/baseline: time {ext_s / base_s:.1f}x, peak memory {ext_peak / max(base_peak, 1):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
