@@ -525,3 +525,26 @@ def test_parse_and_docs_generate(warehouse, tmp_path):
     result = run_dbt(["docs", "generate"], warehouse, tmp_path)
     assert result.returncode == 0, result.stdout[-4000:]
     assert (tmp_path / "target" / "catalog.json").exists()
+
+
+def test_carry_links_compare_consecutive_years(tmp_path):
+    """吕梁市教育局 2022 (made up): carried_over agrees with 2021's carried_forward (0) except natural_person."""
+    path = build_raw_warehouse(tmp_path / "warehouse.duckdb")
+    nxt = "1" * 16
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("insert into raw.reports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [nxt, "lvliang_2022.txt", "1" * 64, "吕梁市教育局", 2022, "2021", None, "tsv", "utf-8", "1.0", 0])
+        values = {"natural_person": 2, "commercial_enterprise": 0, "research_institution": 0, "social_welfare_org": 0,
+                  "legal_service_org": 0, "other_org": 0, "total": 2}
+        con.executemany("insert into raw.applications values (?, ?, ?, ?, ?)",
+                        [(nxt, "carried_over", a, v, 20) for a, v in values.items()])
+    finally:
+        con.close()
+    result = run_dbt(["run", "--select", "+fct_carry_links"], path, tmp_path)
+    assert result.returncode == 0, result.stdout[-6000:]
+    rows = query(path, "select agency_key, previous_year, year, applicant, previous_carried_forward, carried_over, "
+                       "holds from marts.fct_carry_links order by applicant_order")
+    assert len(rows) == 7
+    assert rows[0] == ("吕梁市教育局", 2021, 2022, "natural_person", 0, 2, False)
+    assert all(r[6] for r in rows[1:6]) and rows[6][3:] == ("total", 0, 2, False)
