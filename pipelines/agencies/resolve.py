@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from pipelines.agencies.divisions import DATASET, Division, division_index
+from pipelines.extract.metadata import subsequence
 
 _NATIONAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中国)")
 _LEVEL_OF = {"province": "省级", "prefecture": "市级", "county": "县级"}
@@ -73,7 +74,7 @@ def describe_agencies(names: Iterable[str]) -> list[AgencyInfo]:
     for info in infos:
         full = {o.agency_key for o in infos if o.division_code == info.division_code
                 and o.division_code is not None and len(o.agency_key) > len(info.agency_key)
-                and o.agency_key[-1] == info.agency_key[-1] and _subsequence(info.agency_key, o.agency_key)}
+                and o.agency_key[-1] == info.agency_key[-1] and subsequence(info.agency_key, o.agency_key)}
         if len(full) == 1:
             info = AgencyInfo(**{**info.as_row(), "agency_key": full.pop()})
         out.append(info)
@@ -129,8 +130,3 @@ def _sector(key: str) -> str | None:
         if pattern.search(key):
             return name
     return None
-
-
-def _subsequence(short: str, long: str) -> bool:
-    it = iter(long)
-    return all(ch in it for ch in short)

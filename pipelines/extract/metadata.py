@@ -101,7 +101,7 @@ def _expand_abbreviation(abbr: str, body: str) -> str | None:
             if cand.endswith("委") and body.startswith("员会", start):
                 cand += "员会"  # 卫健委 → …卫生健康委员会
             place = _PLACE.search(cand)
-            if place and place.start() > 0 and _subsequence(abbr, cand):
+            if place and place.start() > 0 and subsequence(abbr, cand):
                 counts[cand] += 1
     if not counts:
         return None
@@ -111,7 +111,7 @@ def _expand_abbreviation(abbr: str, body: str) -> str | None:
 _PLACE_CHARS = frozenset("省市县区旗州盟")
 
 
-def _subsequence(short: str, long: str) -> bool:
+def subsequence(short: str, long: str) -> bool:
     """`short`'s characters in order in `long`; a title's 县 may stand for the body's 旗 or 区."""
     it = iter(long)
     return all(any(c == ch or (ch in _PLACE_CHARS and c in _PLACE_CHARS) for c in it) for ch in short)
