@@ -32,6 +32,10 @@ class Issue:
     code: str
     message: str
     line: int | None = None
+    # The row the issue is about ("applications", "granted"), so a reader can tell whether a missing or doubtful
+    # value carries a warning on its own row. None for issues about the whole report.
+    section: str | None = None
+    row: str | None = None
 
 
 @dataclass
@@ -47,8 +51,9 @@ class Report:
     cells: list[Cell] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
-    def add_issue(self, severity: Severity, code: str, message: str, line: int | None = None) -> None:
-        self.issues.append(Issue(severity, code, message, line))
+    def add_issue(self, severity: Severity, code: str, message: str, line: int | None = None,
+                  section: str | None = None, row: str | None = None) -> None:
+        self.issues.append(Issue(severity, code, message, line, section, row))
 
     def cell(self, section: str, key1: str, key2: str) -> Cell | None:
         for c in self.cells:
