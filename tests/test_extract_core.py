@@ -39,18 +39,18 @@ def test_dates_and_clause_numbers_are_prose():
 
 
 def test_run_together_row_has_one_split():
-    fit = fit_row(_nums("640020470"), 7, row_total_identity)
+    fit = fit_row(_nums("新收640020470"), 7, row_total_identity)
     assert fit.values == [64, 0, 0, 2, 0, 4, 70] and not fit.ambiguous
 
 
 def test_ambiguous_split_keeps_only_what_every_split_agrees_on():
-    fit = fit_row(_nums("270020130"), 7, row_total_identity)
+    fit = fit_row(_nums("新收270020130"), 7, row_total_identity)
     assert fit.ambiguous and fit.values[-1] == 30
     assert None in fit.values
 
 
 def test_review_block_split():
-    fit = fit_row(_nums("10203120001200000"), 15, review_identity)
+    fit = fit_row(_nums("复议10203120001200000"), 15, review_identity)
     assert fit.values == [1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]
 
 
@@ -181,7 +181,7 @@ def test_page_number_alone_between_aligned_rows_is_not_a_cell():
 
 def test_run_together_row_with_wrong_arithmetic_is_read_and_flagged():
     # 1|0|0|3|0|0|1: the only split the digits allow; its 总计 (1) is not the sum of its parts (4).
-    fit = fit_row(_nums("1003001"), 7, row_total_identity)
+    fit = fit_row(_nums("新收1003001"), 7, row_total_identity)
     assert fit.values == [1, 0, 0, 3, 0, 0, 1] and not fit.ambiguous
 
 

@@ -34,6 +34,7 @@ class Fit:
     # Every fit that survived the row's own checks, when several did: other rows' identities may decide.
     candidates: list[tuple[list[Decimal | None], list[Token | None]]] = field(default_factory=list)
     breaks_identity: bool = False  # the digits split several ways and not one of them satisfies the identity
+    lone: Token | None = None  # the row states a single figure that cannot be split: which column is the table's call
 
 
 def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
@@ -52,9 +53,12 @@ def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
         return fit
     if len(cells) >= n:
         return _fit_windows(list(cells), n, identity)
-    if all(c.kind is Kind.NUM for c in cells):
+    if all(c.kind is Kind.NUM for c in cells) and any(c.glued for c in nums):
         return _fit_split(nums, n, identity, signed)
-    return Fit([None] * n, [None] * n, f"{len(nums)} figures with empty cells for {n} columns", True)
+    if len(nums) == 1:
+        return Fit([None] * n, [None] * n, f"one figure {nums[0].text} for {n} columns", True, lone=nums[0])
+    return Fit([None] * n, [None] * n, f"{len(nums)} figures for {n} columns, and which columns they stand in "
+               "is not shown", True)
 
 
 def _fit_windows(cells: list[Token], n: int, identity: Identity | None) -> Fit:
@@ -91,6 +95,8 @@ def _fit_windows(cells: list[Token], n: int, identity: Identity | None) -> Fit:
 def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Sequence[bool] | None) -> Fit:
     """Split run-together digit strings into n cells, cell by cell, pruning on the identities as it goes."""
     shown = " ".join(t.text for t in nums)
+    if len(nums) == 1 and len(_whole(nums[0])) < n:
+        return Fit([None] * n, [None] * n, f"one figure {shown} for {n} columns", True, lone=nums[0])
     solutions: list[tuple[list[Decimal], list[Token]]] = []
     steps = 0
     overflow = False
@@ -115,15 +121,19 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
         raw = t.text.replace(",", "")
         if len(acc) >= n:
             return
-        body = raw.lstrip("+-")
-        if not body.isdigit() or t.unit is not None:  # a decimal or a figure with a unit is one cell
+        body = raw.lstrip("+-").removesuffix(t.unit or "")
+        whole, _, frac = body.partition(".")
+        if not whole.isdigit() or ((frac or t.unit) and not t.glued):
+            # A figure standing apart with a decimal or a unit is one cell.
             if ok(acc + [t.value]):  # type: ignore[list-item]
                 rec(i + 1, 0, acc + [t.value], src + [t])  # type: ignore[list-item]
             return
+        # Run together, only the last piece carries the decimals: 政府集中采购012824.5056 is 0 | 12824.5056.
+        frac = f".{frac}" if frac else ""
         sign = -1 if raw.startswith("-") and j == 0 else 1
-        digits = body[j:] if j else body
+        digits = whole[j:] if j else whole
         offset = j
-        rest_digits = sum(len(x.text.replace(",", "").lstrip("+-")) for x in nums[i + 1:])
+        rest_digits = sum(len(_whole(x)) for x in nums[i + 1:])
         for length in range(1, len(digits) + 1):
             head = digits[:length]
             if len(head) > 1 and head.startswith("0"):
@@ -132,7 +142,7 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
             later_tokens = len(nums) - i - 1 + (length < len(digits))
             if need < later_tokens or need > rest_digits + len(digits) - length:
                 continue
-            value = sign * Decimal(head)
+            value = sign * Decimal(head + (frac if length == len(digits) else ""))
             nxt = acc + [value]
             if not ok(nxt):
                 continue
@@ -163,6 +173,10 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
                    f"run-together figures {shown} split into {n} columns (the only split the form's arithmetic allows)")
     return _agree([(list(v), src) for v, src in solutions], n,
                   f"run-together figures {shown} split into {n} columns in {len(solutions)} ways")
+
+
+def _whole(t: Token) -> str:
+    return t.text.replace(",", "").lstrip("+-").removesuffix(t.unit or "").partition(".")[0]
 
 
 def _agree(candidates: list, n: int, why: str) -> Fit:

@@ -74,3 +74,29 @@ def _columns_hold(grid: Grid, dispositions: Sequence[str]) -> bool | None:
         else:
             verdict = None
     return verdict
+
+
+def broken_identities(grid: Grid, dispositions: Sequence[str]) -> list[str]:
+    """The table's identities that fail on its stated cells, a missing row or cell counting as an unknown
+    count (never negative): parts that already exceed their total break it whatever the blanks hold.
+    Row 总计 cells are checked against their six applicant cells the same way."""
+    width = len(next(iter(grid.values()), []))
+    broken: list[str] = []
+
+    def exceeds(total: Decimal | None, parts: list[Decimal | None]) -> bool:
+        if total is None:
+            return False
+        known = [p for p in parts if p is not None]
+        return sum(known) > total or (len(known) == len(parts) and sum(known) != total)
+
+    for col in range(width):
+        n, o, t, f = (grid.get(r, [None] * width)[col] for r in ("new_received", "carried_over", "total",
+                                                                 "carried_forward"))
+        if None not in (n, o, t, f) and n + o != t + f:  # type: ignore[operator]
+            broken.append(f"balance:{col}")
+        if exceeds(t, [grid.get(r, [None] * width)[col] for r in dispositions]):
+            broken.append(f"dispositions_sum:{col}")
+    for row, values in grid.items():
+        if width and exceeds(values[-1], list(values[:-1])):
+            broken.append(f"row_total:{row}")
+    return broken

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from pipelines.extract.normalize import compact
 from pipelines.extract.tokens import Kind, Token
 
+CONTEXT = 240
+
 
 @dataclass
 class Row:
     label: str  # white space removed
     label_line: int
     values: list[Token]  # NUM and BLANK tokens, in order
-    context: str = ""  # all text of the section up to this row (header words: units, column names)
+    context: str = ""  # the section's text just before this row (header words: units, column names)
+    after: str = ""  # the text between this row's figures and the next row's (or the section's end)
 
     @property
     def line(self) -> int:
@@ -34,20 +37,20 @@ def segment_rows(tokens: Sequence[Token]) -> list[Row]:
     label: list[str] = []
     label_line = 0
     values: list[Token] = []
-    seen_text: list[str] = []
+    seen = ""  # the section's text so far, its last CONTEXT characters only: joining it all is quadratic
     closed = False  # a row break after figures: empty cells from here on pad the next row's label
     for t in tokens:
         if t.kind is Kind.TEXT:
             closed = False
             if any(v.kind is Kind.NUM for v in values):
-                rows.append(Row(compact("".join(label)), label_line, values, compact("".join(seen_text))))
+                rows.append(Row(compact("".join(label)), label_line, values, compact(seen)))
                 label, values = [], []
             elif values:
                 values = []  # empty cells of a header row
             if not label:
                 label_line = t.line
             label.append(t.text)
-            seen_text.append(t.text)
+            seen = (seen + t.text)[-CONTEXT:]
         elif t.kind is Kind.BREAK:
             closed = any(v.kind is Kind.NUM for v in values)
         elif t.kind is Kind.NUM:
@@ -57,7 +60,12 @@ def segment_rows(tokens: Sequence[Token]) -> list[Row]:
         elif not closed:
             values.append(t)
     if any(v.kind is Kind.NUM for v in values):
-        rows.append(Row(compact("".join(label)), label_line, values, compact("".join(seen_text))))
+        rows.append(Row(compact("".join(label)), label_line, values, compact(seen)))
+        label = []
+    for before, nxt in zip(rows, rows[1:], strict=False):
+        before.after = nxt.label
+    if rows:
+        rows[-1].after = compact("".join(label))
     return rows
 
 

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from pipelines.extract.alignment import Fit, fit_row
-from pipelines.extract.crossrow import settle_by_columns
+from pipelines.extract.crossrow import broken_identities, settle_by_columns
 from pipelines.extract.report import Cell, Report
+from pipelines.extract.row_order import Placed, is_prose, place_rows
 from pipelines.extract.rows import Row, match_label, segment_rows
-from pipelines.extract.tokens import Token
+from pipelines.extract.tokens import Kind, Token
 from pipelines.extract.vocabulary import vocabulary
 
 WAN = Decimal(10000)
@@ -72,38 +73,98 @@ def extract_proactive(tokens: list[Token], layout: str, report: Report) -> None:
 def extract_applications(tokens: list[Token], layout: str, report: Report) -> None:
     vocab = vocabulary()
     specs = vocab.rows_for(layout)
+    rows = segment_rows(tokens)
+    placed = place_rows(rows, specs, rows[-1].after if rows else "")
+    n = len(vocab.applicants)
     fits: dict[str, Fit] = {}
-    rows: dict[str, Row] = {}
-    for row in segment_rows(tokens):
-        key = match_label(row.label, ((r.key, r.patterns) for r in specs))
-        if key is None:
-            report.add_issue("info", "unmatched_row", f"a row of figures with no known label: {row.label[-30:]}",
-                             row.line)
+    where: dict[str, Placed] = {}
+    total_only = _states_only_totals(rows, n)
+    for p in placed:
+        if p.key is None:
+            if not is_prose(p.row):
+                report.add_issue("warning", "unmatched_row", "a row of figures that no row of the form fits in its "
+                                 f"place: {p.row.label[-30:]}", p.row.line, "applications")
             continue
-        if key in fits:
-            report.add_issue("warning", "duplicate_row", f"applications row {key} appears twice; the second is "
-                             "ignored", row.line)
-            continue
-        fits[key] = fit_row(row.values, len(vocab.applicants), row_total_identity)
-        rows[key] = row
+        fit = fit_row(p.row.values, n, row_total_identity)
+        if fit.lone is not None and total_only:
+            fit = Fit([None] * (n - 1) + [fit.lone.value], [None] * (n - 1) + [fit.lone], None)
+        fits[p.key] = fit
+        where[p.key] = p
+        if p.by_position:
+            report.add_issue("warning", "row_by_position", f"applications {p.key}: the row has no label the form "
+                             "knows; read by its place between the rows around it", p.row.line, "applications", p.key)
+    if total_only:
+        report.add_issue("info", "totals_only", "the applications table states one figure per row: read as the "
+                         "总计 column, the applicant columns left missing", section="applications")
     dispositions = [r.key for r in specs if r.key not in ("new_received", "carried_over", "total", "carried_forward")]
     settled = settle_by_columns(fits, dispositions)
+    for key, fit in settled.items():
+        fits[key] = Fit(fit.values, fit.tokens, f"{fits[key].note}; {fit.note}", fit.ambiguous)
+    _withdraw_doubtful(fits, where, placed, [r.key for r in specs], dispositions, report)
     for key, fit in fits.items():
-        if key in settled:
-            fit = Fit(settled[key].values, settled[key].tokens, f"{fit.note}; {settled[key].note}", settled[key].ambiguous)
-        _note(report, fit, f"applications {key}", rows[key])
+        row = where[key].row
+        _note(report, fit, f"applications {key}", row, key)
         if fit.breaks_identity:
             # The message starts with the check's name, as the warehouse's identity checks name it.
             report.add_issue("warning", "identity_fails_every_split", f"row_applicants:{key}: the 总计 column is not "
-                             "the sum of the applicant columns in any reading of the row's figures", rows[key].line)
+                             "the sum of the applicant columns in any reading of the row's figures", row.line,
+                             "applications", key)
         for applicant, value, tok in zip(vocab.applicants, fit.values, fit.tokens, strict=True):
             if value is None or tok is None:
                 continue
             if _valid_count(value, "count", report, f"applications {key}/{applicant}", tok.line):
                 report.cells.append(Cell("applications", key, applicant, int(value), tok.line))
-    missing = [r.key for r in specs if r.key not in fits]
-    if missing:
-        report.add_issue("warning", "rows_missing", f"applications table has no row for {', '.join(missing)}")
+    if fits:
+        for spec in specs:
+            if spec.key not in fits:
+                report.add_issue("warning", "rows_missing", f"applications table has no row for {spec.key} "
+                                 f"({spec.label})", section="applications", row=spec.key)
+    else:
+        report.add_issue("warning", "rows_missing", "applications table has no row of the form",
+                         section="applications")
+
+
+def _states_only_totals(rows: Sequence[Row], n: int) -> bool:
+    """A table that states one figure per row (pdftotext and crawler text often keep only 总计): several rows of
+    a single figure too short to be run-together cells, and no row with a cell per column."""
+    lone = full = 0
+    for r in rows:
+        nums = [t for t in r.values if t.kind is Kind.NUM]
+        if len(nums) == 1 and len(r.values) < n and (not nums[0].glued or len(nums[0].text) < n):
+            lone += 1
+        elif len(nums) > 1:
+            full += 1
+    return lone >= 3 and full == 0
+
+
+def _withdraw_doubtful(fits: dict[str, Fit], where: dict[str, Placed], placed: Sequence[Placed],
+                       order: Sequence[str], dispositions: Sequence[str], report: Report) -> None:
+    """Where the table's identities fail and some rows' places are in doubt, the doubtful rows' figures are left
+    missing: a shifted row breaks the sums, and a wrong number must never stand. Doubt spreads from a row of
+    figures that fits nowhere, and from a row of the form that is missing, to the rows beside them."""
+    grid = {k: f.values for k, f in fits.items()}
+    if not grid or not broken_identities(grid, dispositions):
+        return
+    doubtful = {k for k, p in where.items() if not p.certain}
+    sequence = [p.key for p in placed if p.key is not None or not is_prose(p.row)]
+    for i, key in enumerate(sequence):
+        if key is None:
+            doubtful.update(k for k in (sequence[i - 1] if i else None, sequence[i + 1] if i + 1 < len(sequence)
+                                        else None) if k is not None)
+    present = [k for k in order if k in fits]
+    for missing in (k for k in order if k not in fits):
+        pos = order.index(missing)
+        before = [k for k in present if order.index(k) < pos]
+        after = [k for k in present if order.index(k) > pos]
+        if before and after:
+            doubtful.update((before[-1], after[0]))
+    for key in doubtful & set(fits):
+        if all(v is None for v in fits[key].values):
+            continue
+        fits[key] = Fit([None] * len(fits[key].values), [None] * len(fits[key].values), None)
+        report.add_issue("warning", "row_withdrawn", f"applications {key}: the table's identities fail and this "
+                         "row's place in it is in doubt; its figures are left missing", where[key].row.line,
+                         "applications", key)
 
 
 def extract_reviews(tokens: list[Token], report: Report) -> None:
@@ -125,10 +186,12 @@ def extract_reviews(tokens: list[Token], report: Report) -> None:
             report.cells.append(Cell("reviews", proceeding, outcome, int(value), tok.line))
 
 
-def _note(report: Report, fit: Fit, where: str, row: Row) -> None:
+def _note(report: Report, fit: Fit, where: str, row: Row, key: str | None = None) -> None:
     if fit.note:
+        section = where.split()[0]
         report.add_issue("warning" if fit.ambiguous else "info",
-                         "ambiguous_cells" if fit.ambiguous else "cells_repaired", f"{where}: {fit.note}", row.line)
+                         "ambiguous_cells" if fit.ambiguous else "cells_repaired", f"{where}: {fit.note}", row.line,
+                         section, key)
 
 
 def _valid_count(value: Decimal, measure: str, report: Report, where: str, line: int) -> bool:

@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cache
 
 from pipelines.extract.normalize import is_page_furniture
+from pipelines.extract.vocabulary import vocabulary
 
 
 class Kind(Enum):
@@ -30,6 +32,9 @@ class Token:
     value: Decimal | None = None
     unit: str | None = None  # 元 / 万元 / a count unit, when the cell states one
     alone: bool = False  # the only thing on a line of plain text: a cell of its own, or a page number
+    # Touching a word with no space or delimiter between ("申请数量640020470"): only such digits may have lost
+    # the separators between cells; a figure standing apart is one cell, whatever its length.
+    glued: bool = False
 
 
 # A figure: optional sign, digits with optional thousands separators, optional decimals, optional unit.
@@ -74,7 +79,7 @@ def tokenize_line(line: str, number: int) -> list[Token]:
             pieces.pop(0)
         if pieces and not pieces[-1].strip():
             pieces.pop()
-        return [t for p in pieces for t in _cell(p, number)]
+        return [t for p in pieces for t in _cell(p, number, delimited=True)]
     tokens = [t for p in stripped.split() for t in _cell(p, number)]
     if len(tokens) == 1 and tokens[0].kind is Kind.NUM:
         return [replace(tokens[0], alone=True)]
@@ -90,16 +95,22 @@ def _pipe_cells(stripped: str, number: int) -> list[Token]:
         pieces = pieces[1:]
     if stripped.endswith("|"):
         pieces = pieces[:-1]
-    return [t for p in pieces for t in _cell(p, number)]
+    return [t for p in pieces for t in _cell(p, number, delimited=True)]
 
 
-def _cell(content: str, number: int) -> list[Token]:
-    """One cell's content. A cell may still hold a label glued to figures (run-together text)."""
+def _cell(content: str, number: int, delimited: bool = False) -> list[Token]:
+    """One cell's content. A cell may still hold a label glued to figures (run-together text).
+
+    `delimited`: the cell's bounds are known (pipes, tabs). Such a cell holds a figure or a name; words with
+    digits in them (数据1, 第3列) name a column unless the words are a row of the form glued to its figures.
+    """
     content = content.strip()
     if not content:
         return [Token(Kind.BLANK, "", number)]
     if _BLANK_CELL.match(content):
         return [Token(Kind.BLANK, content, number)]
+    if delimited and _DIGIT.search(content) and _WORD.search(_NUMBER.sub("", content)) and not _names_a_row(content):
+        return [Token(Kind.TEXT, content, number)]
     tokens: list[Token] = []
     pos = 0
     text_start = 0
@@ -127,11 +138,31 @@ def _cell(content: str, number: int) -> list[Token]:
         value = _to_decimal(m.group("sign"), digits, m.group("frac") if end == m.end() else None)
         if value is None:
             continue
-        tokens.append(Token(Kind.NUM, raw, number, value, m.group("unit") if end == m.end() else None))
+        unit = m.group("unit") if end == m.end() else None
+        glued = _is_word(content, m.start() - 1) or (unit is None and _is_word(content, end))
+        tokens.append(Token(Kind.NUM, raw, number, value, unit, glued=glued))
         pos = text_start = end
     if text_start < len(content):
         tokens.append(Token(Kind.TEXT, content[text_start:], number))
     return tokens
+
+
+_WORD = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+
+
+@cache
+def _row_names() -> re.Pattern[str]:
+    v = vocabulary()
+    return re.compile("|".join(p.pattern for spec in (*v.rows, *v.items) for p in spec.patterns))
+
+
+def _names_a_row(content: str) -> bool:
+    return bool(_row_names().search(re.sub(r"\s+", "", content)))
+
+
+def _is_word(content: str, i: int) -> bool:
+    return 0 <= i < len(content) and not content[i].isspace()
 
 
 def _to_decimal(sign: str | None, digits: str, frac: str | None) -> Decimal | None:

@@ -15,6 +15,7 @@ class RowSpec:
     label: str
     patterns: tuple[re.Pattern[str], ...]
     layouts: tuple[str, ...]
+    ordinals: frozenset[str] = frozenset()  # numbering its label may start with: "1", "(三)", "四、"
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ def vocabulary() -> Vocabulary:
         signed_measures=frozenset(raw["signed_measures"]),
         applicants=tuple(apps["applicants"]),
         rows=tuple(
-            RowSpec(r["row"], r["label"], _compile(r["patterns"]), tuple(r.get("layouts", all_layouts)))
+            RowSpec(r["row"], r["label"], _compile(r["patterns"]), tuple(r.get("layouts", all_layouts)),
+                    frozenset(r.get("ordinals", ())))
             for r in apps["rows"]
         ),
         proceedings=tuple(raw["reviews"]["proceedings"]),

@@ -1,0 +1,147 @@
+"""Rows by the form's own order: the sequence of figure rows is aligned with the form's sequence of rows.
+
+A label is evidence, not an address. Converters wrap a long label onto the line after its figures
+(`3.要求提供公开  1 158 … 167` / `出版物` / `4.无正当理由大  0 …`), so the text before a row of figures
+may end with its neighbour's tail; matching each row on its own lets that tail claim the wrong figures and
+shifts every later row. Here each figure row gets a score for every canonical row (its own head text, the
+text that follows its figures, its ordinal), and one monotone alignment of the whole sequence picks the
+assignment: a row can be matched only once, only in the form's order, so a tail can never take its
+neighbour's place, and a canonical row that no figure row fits is named as missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipelines.extract.rows import Row
+from pipelines.extract.vocabulary import RowSpec
+
+_CN_NUMERALS = "一二三四五六七八九十"
+# Where a row's own label starts: 1. / 1、 (a row in a group), (一) (a group or row), 一、 (a part of the table).
+_ORDINAL = re.compile(
+    rf"(?<![\d.])(?P<sub>\d{{1,2}})[.、,](?!\d)|\((?P<group>[{_CN_NUMERALS}])\)|(?<![{_CN_NUMERALS}])(?P<top>[{_CN_NUMERALS}])、"
+)
+_PROSE = re.compile(r"。")
+
+STRONG = 3.0  # the row's own head names it, at its end
+HEAD = 2.0  # named in the head, not last
+WRAPPED = 2.0  # named only once the text after the figures (a wrapped tail) is joined to the head
+BEFORE = 0.5  # named only in text before the row's ordinal: usually the previous row's tail
+ORDINAL_FITS = 1.0
+ORDINAL_CLASHES = -2.0
+
+
+@dataclass(frozen=True)
+class Placed:
+    row: Row
+    key: str | None
+    score: float
+    by_position: bool = False  # no label evidence: the only canonical row its place in the sequence leaves
+
+    @property
+    def certain(self) -> bool:
+        return self.key is not None and not self.by_position and self.score >= STRONG
+
+
+def head_of(label: str) -> tuple[str, str | None, str]:
+    """(text before the row's own label, the ordinal the label starts with, the label from its ordinal on)."""
+    last = None
+    for m in _ORDINAL.finditer(label):
+        last = m
+    if last is None:
+        return "", None, label
+    ordinal = (last.group("sub") or f"({last.group('group')})" if last.group("sub") or last.group("group")
+               else f"{last.group('top')}、")
+    return label[: last.start()], ordinal, label[last.start():]
+
+
+def is_prose(row: Row) -> bool:
+    return bool(_PROSE.search(head_of(row.label)[2]))
+
+
+def _best_key(text: str, specs: Sequence[RowSpec]) -> dict[str, float]:
+    """Every spec named in the text: STRONG for the one whose match ends last (longest on a tie), HEAD else."""
+    ends: dict[str, tuple[int, int]] = {}
+    for spec in specs:
+        for p in spec.patterns:
+            for m in p.finditer(text):
+                score = (m.end(), m.end() - m.start())
+                if spec.key not in ends or score > ends[spec.key]:
+                    ends[spec.key] = score
+    if not ends:
+        return {}
+    best = max(ends.values())
+    return {k: (STRONG if v == best else HEAD) for k, v in ends.items()}
+
+
+def _scores(rows: Sequence[Row], trailing: str, specs: Sequence[RowSpec]) -> list[dict[str, float]]:
+    parts = [head_of(r.label) for r in rows]
+    out: list[dict[str, float]] = []
+    for i, (before, ordinal, head) in enumerate(parts):
+        if i + 1 < len(parts):
+            nxt_before, nxt_ordinal, nxt_head = parts[i + 1]
+            tail = nxt_before if nxt_ordinal is not None else nxt_head
+        else:
+            tail = trailing
+        scores = _best_key(head, specs)
+        for k in _best_key(head + tail, specs):
+            scores.setdefault(k, WRAPPED)
+        for k in _best_key(before, specs):
+            scores.setdefault(k, BEFORE)
+        if ordinal is not None:
+            for spec in specs:
+                if spec.key in scores:
+                    scores[spec.key] += ORDINAL_FITS if ordinal in spec.ordinals else ORDINAL_CLASHES
+        out.append({k: v for k, v in scores.items() if v > 0})
+    return out
+
+
+def place_rows(rows: Sequence[Row], specs: Sequence[RowSpec], trailing: str = "") -> list[Placed]:
+    """Assign figure rows to canonical rows, in order, maximizing the evidence of the whole sequence."""
+    scores = _scores(rows, trailing, specs)
+    keys = [s.key for s in specs]
+    m, k = len(rows), len(keys)
+    # best[i][j]: the best total for rows[:i] using canonical rows[:j] only; choice remembers the move.
+    best = [[0.0] * (k + 1) for _ in range(m + 1)]
+    move = [[0] * (k + 1) for _ in range(m + 1)]  # 0: row i-1 unmatched, 1: canonical j-1 skipped, 2: matched
+    for i in range(1, m + 1):
+        for j in range(1, k + 1):
+            options = [(best[i - 1][j], 0), (best[i][j - 1], 1)]
+            s = scores[i - 1].get(keys[j - 1])
+            if s:
+                options.append((best[i - 1][j - 1] + s, 2))
+            best[i][j], move[i][j] = max(options, key=lambda o: (o[0], o[1]))
+    assigned: list[int | None] = [None] * m
+    i, j = m, k
+    while i > 0 and j > 0:
+        mv = move[i][j]
+        if mv == 2:
+            assigned[i - 1] = j - 1
+            i, j = i - 1, j - 1
+        elif mv == 1:
+            j -= 1
+        else:
+            i -= 1
+    placed = [Placed(r, None if a is None else keys[a], 0.0 if a is None else scores[n][keys[a]])
+              for n, (r, a) in enumerate(zip(rows, assigned, strict=True))]
+    return _fill_gaps(placed, assigned, keys)
+
+
+def _fill_gaps(placed: list[Placed], assigned: list[int | None], keys: list[str]) -> list[Placed]:
+    """Unmatched figure rows between two matched ones take the canonical rows between them, when the counts
+    agree exactly: the form's order then leaves one reading (labels lost by a converter, 部分公开 as a bare
+    row of figures after 予以公开)."""
+    out = list(placed)
+    anchors = [-1] + [n for n, a in enumerate(assigned) if a is not None] + [len(assigned)]
+    for lo, hi in zip(anchors, anchors[1:], strict=False):
+        gap_rows = [n for n in range(lo + 1, hi) if not is_prose(placed[n].row)]
+        if not gap_rows or lo < 0 or hi >= len(assigned):
+            continue  # before the first or after the last labelled row, the order does not bound the place
+        j_lo, j_hi = assigned[lo], assigned[hi]
+        free = list(range(j_lo + 1, j_hi))  # type: ignore[operator]
+        if len(free) == len(gap_rows):
+            for n, j in zip(gap_rows, free, strict=True):
+                out[n] = Placed(placed[n].row, keys[j], 0.0, by_position=True)
+    return out
