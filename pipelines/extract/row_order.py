@@ -28,7 +28,9 @@ _PROSE = re.compile(r"。")
 STRONG = 3.0  # the row's own head names it, at its end
 HEAD = 2.0  # named in the head, not last
 WRAPPED = 2.0  # named only once the text after the figures (a wrapped tail) is joined to the head
-BEFORE = 0.5  # named only in text before the row's ordinal: usually the previous row's tail
+BEFORE = 0.5  # named only in unnumbered text before the row's ordinal: usually the previous row's tail
+BLOCK = 1.5  # another numbered label of a block of labels printed before the figure rows
+LOOK_BACK = 8  # rows back that a row without a label of its own looks for a block of labels
 ORDINAL_FITS = 1.0
 ORDINAL_CLASHES = -2.0
 
@@ -45,23 +47,33 @@ class Placed:
         return self.key is not None and not self.by_position and self.score >= STRONG
 
 
+def segments(label: str) -> list[tuple[str | None, str]]:
+    """The label cut where each numbered label starts: [(ordinal, text from it on)], the text before the first
+    ordinal (a wrapped tail of the row before, or unnumbered words) first with ordinal None."""
+    out: list[tuple[str | None, str]] = []
+    last_start, last_ordinal = 0, None
+    for m in _ORDINAL.finditer(label):
+        if m.start() > last_start or last_ordinal is not None:
+            out.append((last_ordinal, label[last_start:m.start()]))
+        last_start = m.start()
+        last_ordinal = m.group("sub") or (f"({m.group('group')})" if m.group("group") else f"{m.group('top')}、")
+    out.append((last_ordinal, label[last_start:]))
+    return [(o, t) for o, t in out if t]
+
+
 def head_of(label: str) -> tuple[str, str | None, str]:
     """(text before the row's own label, the ordinal the label starts with, the label from its ordinal on)."""
-    last = None
-    for m in _ORDINAL.finditer(label):
-        last = m
-    if last is None:
+    segs = segments(label)
+    if not segs or segs[-1][0] is None:
         return "", None, label
-    ordinal = (last.group("sub") or f"({last.group('group')})" if last.group("sub") or last.group("group")
-               else f"{last.group('top')}、")
-    return label[: last.start()], ordinal, label[last.start():]
+    return label[: len(label) - len(segs[-1][1])], segs[-1][0], segs[-1][1]
 
 
 def is_prose(row: Row) -> bool:
     return bool(_PROSE.search(head_of(row.label)[2]))
 
 
-def _best_key(text: str, specs: Sequence[RowSpec]) -> dict[str, float]:
+def _named(text: str, specs: Sequence[RowSpec]) -> dict[str, float]:
     """Every spec named in the text: STRONG for the one whose match ends last (longest on a tie), HEAD else."""
     ends: dict[str, tuple[int, int]] = {}
     for spec in specs:
@@ -76,24 +88,40 @@ def _best_key(text: str, specs: Sequence[RowSpec]) -> dict[str, float]:
     return {k: (STRONG if v == best else HEAD) for k, v in ends.items()}
 
 
+def _add(scores: dict[str, float], named: dict[str, float] | Sequence[str], value: float | None,
+         ordinal: str | None, by_key: dict[str, RowSpec]) -> None:
+    """Record evidence, keeping the strongest per key; an ordinal that fits the row adds, one that clashes takes."""
+    for k in named:
+        v = named[k] if value is None else value  # type: ignore[index]
+        if ordinal is not None:
+            v += ORDINAL_FITS if ordinal in by_key[k].ordinals else ORDINAL_CLASHES
+        scores[k] = max(scores.get(k, float("-inf")), v)
+
+
 def _scores(rows: Sequence[Row], trailing: str, specs: Sequence[RowSpec]) -> list[dict[str, float]]:
-    parts = [head_of(r.label) for r in rows]
+    by_key = {s.key: s for s in specs}
+    segs = [segments(r.label) for r in rows]
     out: list[dict[str, float]] = []
-    for i, (before, ordinal, head) in enumerate(parts):
-        if i + 1 < len(parts):
-            nxt_before, nxt_ordinal, nxt_head = parts[i + 1]
-            tail = nxt_before if nxt_ordinal is not None else nxt_head
+    for i, row_segs in enumerate(segs):
+        scores: dict[str, float] = {}
+        ordinal, head = row_segs[-1] if row_segs else (None, "")
+        if i + 1 < len(segs):
+            nxt = segs[i + 1]
+            tail = nxt[0][1] if nxt and nxt[0][0] is None else ""
         else:
             tail = trailing
-        scores = _best_key(head, specs)
-        for k in _best_key(head + tail, specs):
-            scores.setdefault(k, WRAPPED)
-        for k in _best_key(before, specs):
-            scores.setdefault(k, BEFORE)
-        if ordinal is not None:
-            for spec in specs:
-                if spec.key in scores:
-                    scores[spec.key] += ORDINAL_FITS if ordinal in spec.ordinals else ORDINAL_CLASHES
+        own = _named(head, specs)
+        _add(scores, own, None, ordinal, by_key)
+        _add(scores, [k for k in _named(head + tail, specs) if k not in own], WRAPPED, ordinal, by_key)
+        # A converter may print several rows' labels as one block before their figure rows: any label of the
+        # block may be this row's, and a row with no label of its own may take one of an earlier block.
+        for o, text in row_segs[:-1]:
+            _add(scores, list(_named(text, specs)), BLOCK if o is not None else BEFORE, o, by_key)
+        if not own:
+            for earlier in segs[max(0, i - LOOK_BACK):i]:
+                for o, text in earlier:
+                    if o is not None:
+                        _add(scores, list(_named(text, specs)), BLOCK, o, by_key)
         out.append({k: v for k, v in scores.items() if v > 0})
     return out
 

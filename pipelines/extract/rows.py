@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipelines.extract.normalize import compact
-from pipelines.extract.tokens import Kind, Token
+from pipelines.extract.tokens import ROW_END, Kind, Token
 
 CONTEXT = 240
 
@@ -53,6 +53,9 @@ def segment_rows(tokens: Sequence[Token]) -> list[Row]:
             seen = (seen + t.text)[-CONTEXT:]
         elif t.kind is Kind.BREAK:
             closed = any(v.kind is Kind.NUM for v in values)
+            if closed and t.text == ROW_END:
+                rows.append(Row(compact("".join(label)), label_line or t.line, values, compact(seen)))
+                label, values, label_line, closed = [], [], 0, False
         elif t.kind is Kind.NUM:
             if closed:
                 closed = False

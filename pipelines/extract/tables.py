@@ -169,14 +169,20 @@ def _withdraw_doubtful(fits: dict[str, Fit], where: dict[str, Placed], placed: S
 
 def extract_reviews(tokens: list[Token], report: Report) -> None:
     vocab = vocabulary()
-    rows = segment_rows(tokens)
+    n = len(vocab.proceedings) * len(vocab.outcomes)
+    rows = _table_rows(segment_rows(tokens), n)
     cells = [v for r in rows for v in r.values]
     if not cells:
-        report.add_issue("warning", "table_missing", "the review and lawsuit table has no figures")
+        report.add_issue("warning", "table_missing", "the review and lawsuit table has no figures",
+                         section="reviews")
         return
-    n = len(vocab.proceedings) * len(vocab.outcomes)
     fit = fit_row(cells, n, review_identity)
-    _note(report, fit, "reviews", rows[0])
+    width = len(vocab.outcomes)
+    if fit.note:
+        for b, proceeding in enumerate(vocab.proceedings):
+            block = fit.values[b * width:(b + 1) * width]
+            if fit.ambiguous and any(v is None for v in block) or not fit.ambiguous and b == 0:
+                _note(report, fit, "reviews", rows[0], proceeding if fit.ambiguous else None)
     for idx, (value, tok) in enumerate(zip(fit.values, fit.tokens, strict=True)):
         if value is None or tok is None:
             continue
@@ -184,6 +190,21 @@ def extract_reviews(tokens: list[Token], report: Report) -> None:
         outcome = vocab.outcomes[idx % len(vocab.outcomes)]
         if _valid_count(value, "count", report, f"reviews {proceeding}/{outcome}", tok.line):
             report.cells.append(Cell("reviews", proceeding, outcome, int(value), tok.line))
+
+
+def _table_rows(rows: Sequence[Row], n: int) -> list[Row]:
+    """The rows of a table of n figures: prose rows left out, and the table ends once its n figures are in and
+    words follow (a section whose next heading is missing runs on into prose)."""
+    out: list[Row] = []
+    count = 0
+    for r in rows:
+        if is_prose(r) or (count >= n and len(r.label) > 6):
+            if count >= n:
+                break
+            continue
+        out.append(r)
+        count += sum(v.kind is Kind.NUM for v in r.values)
+    return out
 
 
 def _note(report: Report, fit: Fit, where: str, row: Row, key: str | None = None) -> None:

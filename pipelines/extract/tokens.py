@@ -44,11 +44,13 @@ _NUMBER = re.compile(
 )
 # Digits that belong to prose or labels, not to a cell: dates, ordinals, clause numbers.
 _PROSE_AFTER = re.compile(r"^(?:年|月|日|号|时|岁|%|周|天|小时|分|余|多|万(?!元)|亿|届|期|批|名|家|所|户|篇|份|位|倍|点)")
+_SPACED_PROSE = re.compile(r"(\d)\s+(年|月|日|余|多|名|家|所|户|篇|份|位|倍|万(?!元)|亿)")
 _ENUMERATOR_AFTER = re.compile(r"^[.、,](?!\d)")
 _BLANK_CELL = re.compile(r"^(?:[-—/\\]+|无|/)$")
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
+ROW_END = "row end"  # the text of a BREAK that ends a row for certain (a Markdown row), not just a line
 _LONE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 
 
@@ -80,6 +82,8 @@ def tokenize_line(line: str, number: int) -> list[Token]:
         if pieces and not pieces[-1].strip():
             pieces.pop()
         return [t for p in pieces for t in _cell(p, number, delimited=True)]
+    # "统计周期为 2024 年", "近 1400 个": a converter's spaces around a figure in prose keep it prose.
+    stripped = _SPACED_PROSE.sub(r"\1\2", stripped)
     tokens = [t for p in stripped.split() for t in _cell(p, number)]
     if len(tokens) == 1 and tokens[0].kind is Kind.NUM:
         return [replace(tokens[0], alone=True)]
@@ -95,7 +99,12 @@ def _pipe_cells(stripped: str, number: int) -> list[Token]:
         pieces = pieces[1:]
     if stripped.endswith("|"):
         pieces = pieces[:-1]
-    return [t for p in pieces for t in _cell(p, number, delimited=True)]
+    cells = [t for p in pieces for t in _cell(p, number, delimited=True)]
+    if stripped.startswith("|") and stripped.endswith("|") and len(pieces) >= 3:
+        # A Markdown table row is one row of the table: its end ends the row, even when the next row has lost
+        # its label (PDF-extracted Markdown), so two rows of figures are never read as one.
+        cells.append(Token(Kind.BREAK, ROW_END, number))
+    return cells
 
 
 def _cell(content: str, number: int, delimited: bool = False) -> list[Token]:

@@ -1,0 +1,156 @@
+"""The place name an agency's name starts with, checked against the GB/T 2260 divisions.
+
+The divisions come from the `cpca` package's resources/adcodes.csv (the dataset pipelines/agencies uses). That
+module is not imported: pipelines.agencies imports this package's metadata module, so importing it from here
+would be circular, and loading the csv takes a dozen lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pipelines.extract.meta_names import MetaIssue
+
+_SUFFIX_CHARS = "省市县区旗州盟"
+_GROUPING = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+# County-level divisions set up after the dataset was made: a report naming one is not misspelled.
+_NEWER = ("临平区", "钱塘区", "龙港市")
+# Zones and parts of a city that are no division: "高新区" is one character off 高港区 and many more.
+_GENERIC = re.compile(r"(?:新区|开发区|园区|实验区|示范区|试验区|合作区|保税区|自贸区|管理区|度假区|风景区|景区|林区|矿区|"
+                      r"城区|郊区|社区|片区|辖区|港区|工业区|功能区|先行区|集聚区)$")
+# A run holding a unit word is the agency's unit, not its place ("公安局鼓楼区分局").
+_UNIT_CHARS = re.compile(r"[局委厅办院]|政府|中共|国家")
+
+
+@dataclass(frozen=True)
+class _Divisions:
+    names: frozenset[str]
+    codes: dict[str, tuple[str, ...]]  # full name -> six-digit codes (朝阳区 has two)
+    name_of: dict[str, str]
+    one_off: dict[str, tuple[str, ...]]  # "沭?县" -> names with any one character but the suffix replaced
+    stems: frozenset[str]  # names without their last character: 洪泽县 is 洪泽区 renamed, not misspelled
+
+
+def _csv_text() -> str:
+    # find_spec locates the package without running its __init__ (which imports pkg_resources: 170 ms).
+    spec = importlib.util.find_spec("cpca")
+    if spec and spec.submodule_search_locations:
+        path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return resources.files("cpca").joinpath("resources/adcodes.csv").read_text(encoding="utf-8")
+
+
+@cache
+def _divisions() -> _Divisions:
+    try:
+        text = _csv_text()
+    except (ImportError, OSError, ModuleNotFoundError):
+        text = "adcode,name\n"  # without the dataset nothing is checked, nothing is flagged
+    codes: dict[str, list[str]] = defaultdict(list)
+    name_of: dict[str, str] = {}
+    for row in csv.DictReader(text.splitlines()):
+        name = (row.get("name") or "").strip()
+        code = (row.get("adcode") or "")[:6]
+        if not name or name in _GROUPING or len(code) != 6:
+            continue
+        codes[name].append(code)
+        name_of[code] = name
+    one_off: dict[str, list[str]] = defaultdict(list)
+    for name in codes:
+        for i in range(len(name) - 1):
+            if len(name) >= 3:
+                one_off[name[:i] + "?" + name[i + 1:]].append(name)
+    names = frozenset(codes) | frozenset(_NEWER)
+    return _Divisions(names, {k: tuple(v) for k, v in codes.items()}, name_of,
+                      {k: tuple(v) for k, v in one_off.items()}, frozenset(n[:-1] for n in names))
+
+
+@cache
+def _parent_pattern() -> re.Pattern[str] | None:
+    d = _divisions()
+    parents = sorted({n for n, cs in d.codes.items() if any(c[4:] == "00" for c in cs) and len(n) >= 3},
+                     key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, parents))) if parents else None
+
+
+def _path(code: str) -> str:
+    d = _divisions()
+    parts = [d.name_of.get(code[:2] + "0000"), d.name_of.get(code[:4] + "00")]
+    return "".join(p for p in dict.fromkeys(parts) if p and p != d.name_of[code])
+
+
+def _inside(code: str, parent: str) -> bool:
+    if parent[2:] == "0000":
+        return code[:2] == parent[:2] and code != parent
+    return parent[4:] == "00" and code[:4] == parent[:4] and code != parent
+
+
+@dataclass(frozen=True)
+class PlaceCheck:
+    agency: str  # corrected where the correction is certain enough, else as written
+    issues: tuple[MetaIssue, ...]
+
+
+def check_place(agency: str, text: str, line: int | None) -> PlaceCheck:
+    """Leading division names are consumed; the first run after them that ends like a division (县, 市, 区 …)
+    but is none is compared with the divisions one character off it."""
+    d = _divisions()
+    pos, parent = 0, None
+    while pos < len(agency):
+        found = next((agency[pos:pos + n] for n in range(min(12, len(agency) - pos), 1, -1)
+                      if agency[pos:pos + n] in d.names), None)
+        if not found:
+            break
+        codes = d.codes.get(found, ())
+        if parent:
+            codes = tuple(c for c in codes if _inside(c, parent))
+        parent = codes[0] if len(codes) == 1 else None
+        pos += len(found)
+    token = _token(agency[pos:])
+    if token is None or token in d.names or token[:-1] in d.stems:
+        return PlaceCheck(agency, ())
+    names = {n for i in range(len(token) - 1) for n in d.one_off.get(token[:i] + "?" + token[i + 1:], ())}
+    if not names:
+        return PlaceCheck(agency, ())
+    codes = sorted(c for n in names for c in d.codes[n])
+    plausible = _plausible(codes, parent, text)
+    if len(plausible) == 1:
+        right = d.name_of[plausible[0]]
+        fixed = agency[:pos] + right + agency[pos + len(token):]
+        return PlaceCheck(fixed, (("warning", "place_name_corrected",
+                                   f"the report spells the place {token}, which is no GB/T 2260 division; read as "
+                                   f"{right} ({_path(plausible[0])}{right}), the one division a character off it: "
+                                   f"agency {fixed}", line),))
+    listed = ", ".join(f"{d.name_of[c]} ({_path(c)}{d.name_of[c]})" for c in codes[:6])
+    return PlaceCheck(agency, (("warning", "place_name_suspect",
+                                f"{token} in the agency's name is no GB/T 2260 division; divisions one character "
+                                f"off it: {listed}; kept as written", line),))
+
+
+def _token(rest: str) -> str | None:
+    for i, ch in enumerate(rest[:12]):
+        if ch in _SUFFIX_CHARS and i >= 2:  # a one-character stem (郑县) is one character off every such county
+            token = rest[:i + 1]
+            return None if _UNIT_CHARS.search(token) or _GENERIC.search(token) else token
+    return None
+
+
+def _plausible(codes: list[str], parent: str | None, text: str) -> list[str]:
+    """A candidate lies in the division the name itself puts it in; else in one the text names; else, when the
+    text names no prefecture or province at all, a division whose name is unique in the country."""
+    if parent:
+        return [c for c in codes if _inside(c, parent)]
+    d = _divisions()
+    pattern = _parent_pattern()
+    named = {c for m in pattern.finditer(text[:20000]) for c in d.codes[m.group(0)]} if pattern else set()
+    if named:
+        return [c for c in codes if c[:2] + "0000" in named or c[:4] + "00" in named]
+    return [c for c in codes if len(d.codes[d.name_of[c]]) == 1]
