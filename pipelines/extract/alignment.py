@@ -53,7 +53,7 @@ def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
         return fit
     if len(cells) >= n:
         return _fit_windows(list(cells), n, identity)
-    if all(c.kind is Kind.NUM for c in cells) and any(c.glued for c in nums):
+    if all(c.kind is Kind.NUM for c in cells) and any(_lost_separators(c) for c in nums):
         return _fit_split(nums, n, identity, signed)
     if len(nums) == 1:
         return Fit([None] * n, [None] * n, f"one figure {nums[0].text} for {n} columns", True, lone=nums[0])
@@ -173,6 +173,12 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
                    f"run-together figures {shown} split into {n} columns (the only split the form's arithmetic allows)")
     return _agree([(list(v), src) for v, src in solutions], n,
                   f"run-together figures {shown} split into {n} columns in {len(solutions)} ways")
+
+
+def _lost_separators(t: Token) -> bool:
+    """Digits touching a word, or digits no figure is written as (00, 0128): cells run together."""
+    whole = _whole(t)
+    return t.glued or (len(whole) > 1 and whole.startswith("0"))
 
 
 def _whole(t: Token) -> str:

@@ -60,4 +60,6 @@ def flag_identities(report: Report) -> None:
     for c in identity_checks(report):
         if not c.holds:
             report.add_issue("warning", "identity_failed",
-                             f"{c.name}: the report states {c.expected}, its parts add up to {c.actual}")
+                             f"{c.name}: the report states {c.expected}, its parts add up to {c.actual}",
+                             section="reviews" if c.name.startswith("review") else "applications",
+                             row=c.name.split(":")[1] if c.name.startswith(("row_total", "review")) else None)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipelines.extract.rows import Row
+from pipelines.extract.tokens import Kind
 from pipelines.extract.vocabulary import RowSpec
 
 _CN_NUMERALS = "一二三四五六七八九十"
@@ -23,7 +24,6 @@ _CN_NUMERALS = "一二三四五六七八九十"
 _ORDINAL = re.compile(
     rf"(?<![\d.])(?P<sub>\d{{1,2}})[.、,](?!\d)|\((?P<group>[{_CN_NUMERALS}])\)|(?<![{_CN_NUMERALS}])(?P<top>[{_CN_NUMERALS}])、"
 )
-_PROSE = re.compile(r"。")
 
 STRONG = 3.0  # the row's own head names it, at its end
 HEAD = 2.0  # named in the head, not last
@@ -70,7 +70,9 @@ def head_of(label: str) -> tuple[str, str | None, str]:
 
 
 def is_prose(row: Row) -> bool:
-    return bool(_PROSE.search(head_of(row.label)[2]))
+    """Figures that a sentence runs on from are prose that strayed into a table's section, not its cells."""
+    nums = [t for t in row.values if t.kind is Kind.NUM]
+    return bool(nums) and all(t.in_sentence for t in nums)
 
 
 def _named(text: str, specs: Sequence[RowSpec]) -> dict[str, float]:

@@ -55,7 +55,7 @@ def extract_proactive(tokens: list[Token], layout: str, report: Report) -> None:
         seen.add(key)
         measures = next(i for i in items if i.key == key).measures[layout]
         fit = fit_row(row.values, len(measures), signed=[m in vocabulary().signed_measures for m in measures])
-        _note(report, fit, f"proactive {key}", row)
+        _note(report, fit, f"proactive {key}", row, key)
         for measure, value, tok in zip(measures, fit.values, fit.tokens, strict=True):
             if value is None or tok is None:
                 continue

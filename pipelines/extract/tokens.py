@@ -32,6 +32,7 @@ class Token:
     value: Decimal | None = None
     unit: str | None = None  # 元 / 万元 / a count unit, when the cell states one
     alone: bool = False  # the only thing on a line of plain text: a cell of its own, or a page number
+    in_sentence: bool = False  # a sentence goes on right after it ("发布政府信息393件，其中"): prose, not a cell
     # Touching a word with no space or delimiter between ("申请数量640020470"): only such digits may have lost
     # the separators between cells; a figure standing apart is one cell, whatever its length.
     glued: bool = False
@@ -84,10 +85,22 @@ def tokenize_line(line: str, number: int) -> list[Token]:
         return [t for p in pieces for t in _cell(p, number, delimited=True)]
     # "统计周期为 2024 年", "近 1400 个": a converter's spaces around a figure in prose keep it prose.
     stripped = _SPACED_PROSE.sub(r"\1\2", stripped)
-    tokens = [t for p in stripped.split() for t in _cell(p, number)]
+    tokens = _mark_sentences([t for p in stripped.split() for t in _cell(p, number)])
     if len(tokens) == 1 and tokens[0].kind is Kind.NUM:
         return [replace(tokens[0], alone=True)]
     return tokens
+
+
+_SENTENCE_GOES_ON = re.compile(r"^[件个项次条宗起元]?[,，。;；:：]")
+
+
+def _mark_sentences(tokens: list[Token]) -> list[Token]:
+    out = list(tokens)
+    for k, t in enumerate(tokens[:-1]):
+        nxt = tokens[k + 1]
+        if t.kind is Kind.NUM and nxt.kind is Kind.TEXT and _SENTENCE_GOES_ON.match(nxt.text):
+            out[k] = replace(t, in_sentence=True)
+    return out
 
 
 def _pipe_cells(stripped: str, number: int) -> list[Token]:
