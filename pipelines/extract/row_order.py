@@ -30,6 +30,7 @@ HEAD = 2.0  # named in the head, not last
 WRAPPED = 2.0  # named only once the text after the figures (a wrapped tail) is joined to the head
 BEFORE = 0.5  # named only in unnumbered text before the row's ordinal: usually the previous row's tail
 BLOCK = 1.5  # another numbered label of a block of labels printed before the figure rows
+CONTEST_MARGIN = 0.5
 LOOK_BACK = 8  # rows back that a row without a label of its own looks for a block of labels
 ORDINAL_FITS = 1.0
 ORDINAL_CLASHES = -2.0
@@ -41,10 +42,11 @@ class Placed:
     key: str | None
     score: float
     by_position: bool = False  # no label evidence: the only canonical row its place in the sequence leaves
+    contested: bool = False  # another row's label names the same canonical row as strongly
 
     @property
     def certain(self) -> bool:
-        return self.key is not None and not self.by_position and self.score >= STRONG
+        return self.key is not None and not self.by_position and not self.contested and self.score >= STRONG
 
 
 def segments(label: str) -> list[tuple[str | None, str]]:
@@ -156,7 +158,22 @@ def place_rows(rows: Sequence[Row], specs: Sequence[RowSpec], trailing: str = ""
             i -= 1
     placed = [Placed(r, None if a is None else keys[a], 0.0 if a is None else scores[n][keys[a]])
               for n, (r, a) in enumerate(zip(rows, assigned, strict=True))]
-    return _fill_gaps(placed, assigned, keys)
+    return _contest(_fill_gaps(placed, assigned, keys), scores)
+
+
+def _contest(placed: list[Placed], scores: list[dict[str, float]]) -> list[Placed]:
+    """A row left unmatched whose label names a canonical row as strongly as the row that took it: the labels do
+    not tell which of the two holds that row's figures, so the winner is not certain either."""
+    taken = {p.key: n for n, p in enumerate(placed) if p.key is not None}
+    out = list(placed)
+    for n, p in enumerate(placed):
+        if p.key is not None or is_prose(p.row):
+            continue
+        for key, s in scores[n].items():
+            winner = taken.get(key)
+            if winner is not None and s >= HEAD and s >= placed[winner].score - CONTEST_MARGIN:
+                out[winner] = Placed(placed[winner].row, key, placed[winner].score, contested=True)
+    return out
 
 
 def _fill_gaps(placed: list[Placed], assigned: list[int | None], keys: list[str]) -> list[Placed]:

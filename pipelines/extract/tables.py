@@ -90,6 +90,14 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
             fit = Fit([None] * (n - 1) + [fit.lone.value], [None] * (n - 1) + [fit.lone], None)
         fits[p.key] = fit
         where[p.key] = p
+        if p.contested:
+            fit = Fit([None] * n, [None] * n, None)
+            report.add_issue("warning", "row_contested", f"applications {p.key}: another row of figures has a label "
+                             "naming the same row of the form; which one holds its figures is not certain, so they "
+                             "are left missing", p.row.line, "applications", p.key)
+            fits[p.key] = fit
+            where[p.key] = p
+            continue
         if p.by_position:
             report.add_issue("warning", "row_by_position", f"applications {p.key}: the row has no label the form "
                              "knows; read by its place between the rows around it", p.row.line, "applications", p.key)
