@@ -131,3 +131,12 @@ def test_a_report_whose_own_arithmetic_breaks_is_flagged_not_fixed() -> None:
     assert r.value("applications", "total", "total") == 21  # as stated, though its rows add up to 27
     assert any(i.code == "identity_failed" and "dispositions_sum:total" in i.message for i in r.issues)
     assert _row(r, "carried_forward") == [0] * 7  # `0 0 00 00 0`: the 00s lost their separators
+
+
+def test_prose_totals_are_cross_checked_and_never_change_the_table() -> None:
+    text = (EXCERPTS / "pdftotext_wrapped_tails.txt").read_text(encoding="utf-8")
+    text = text.replace("     三、收到和处理", "全年共收到政府信息公开申请185件，办结180件，结转下年度继续办理3件。\n     三、收到和处理")
+    r = extract_report(text.encode(), "prose.txt")
+    said = [i for i in r.issues if i.code == "prose_disagrees"]
+    assert [(i.section, i.row) for i in said] == [("applications", "total")]
+    assert r.value("applications", "total", "total") == 186

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from dataclasses import replace
 
 from pipelines.extract.decode import UndecodableError, cut_off_tail, decode
+from pipelines.extract.formats import format_of_name, read_html, sniff
 from pipelines.extract.identities import flag_identities
 from pipelines.extract.layout import detect_layout
 from pipelines.extract.metadata import extract_metadata
 from pipelines.extract.multiple import detect_multiple_reports
+from pipelines.extract.prose_checks import cross_check_prose
 from pipelines.extract.normalize import normalize_line
 from pipelines.extract.rendering import detect_rendering
 from pipelines.extract.report import Report
@@ -43,15 +46,35 @@ def extract_report(data: bytes, source: str) -> Report:
 
 def _extract(data: bytes, report: Report) -> None:
     data, cut = cut_off_tail(data)
-    try:
-        decoded = decode(data)
-    except UndecodableError as e:
-        report.add_issue("error", e.code, str(e))
-        return
+    fmt = sniff(data)
+    named = format_of_name(report.source)
+    if named is not None and named != fmt:
+        report.add_issue("info", "format_mismatch", f"the name says {named}, the content is {fmt}")
+    source_lines: list[int] | None = None
+    if fmt == "html":
+        page = read_html(data)
+        report.add_issue("info", "format", "read as html")
+        text_lines, source_lines, report.encoding = page.lines, page.source_lines, page.encoding
+    else:
+        try:
+            decoded = decode(data)
+        except UndecodableError as e:
+            report.add_issue("error", e.code, str(e))
+            return
+        text_lines, report.encoding = decoded.text.splitlines(), decoded.encoding
     if cut:
         report.add_issue("warning", "truncated_file", cut)
-    report.encoding = decoded.encoding
-    lines = [normalize_line(ln) for ln in decoded.text.splitlines()]
+    _extract_lines([normalize_line(ln) for ln in text_lines], report)
+    if source_lines is not None:
+        # Lines counted so far are lines of the page's rendering; the report promises lines of the file.
+        def src(line: int) -> int:
+            return source_lines[line - 1] if 0 < line <= len(source_lines) else line
+
+        report.cells = [replace(c, line=src(c.line)) for c in report.cells]
+        report.issues = [replace(i, line=src(i.line)) if i.line is not None else i for i in report.issues]
+
+
+def _extract_lines(lines: list[str], report: Report) -> None:
     several = detect_multiple_reports(lines)
     if several:
         report.add_issue(several[0], "multiple_reports", several[1])
@@ -59,11 +82,8 @@ def _extract(data: bytes, report: Report) -> None:
             return
     meta = extract_metadata(lines)
     report.agency, report.year, report.published_on = meta.agency, meta.year, meta.published_on
-    if report.agency is None:
-        report.add_issue("warning", "agency_missing", "no title naming the agency was found")
-    elif meta.agency_unsure:
-        report.add_issue("warning", "agency_abbreviated", f"the title names the agency only as {report.agency}, "
-                         "and the report does not spell the name out")
+    for severity, code, message, line in meta.issues:  # agency_missing, metadata_conflict, place_name_* …
+        report.add_issue(severity, code, message, line)
     if report.year is None:
         report.add_issue("warning", "year_missing", "no report year was found in the title")
     report.rendering = detect_rendering(lines)
@@ -85,3 +105,4 @@ def _extract(data: bytes, report: Report) -> None:
     if "reviews" in sections:
         extract_reviews(sections["reviews"], report)
     flag_identities(report)
+    cross_check_prose(report, lines)
