@@ -99,14 +99,13 @@ class PlaceCheck:
     issues: tuple[MetaIssue, ...]
 
 
-def check_place(agency: str, text: str, line: int | None) -> PlaceCheck:
-    """Leading division names are consumed; the first run after them that ends like a division (县, 市, 区 …)
-    but is none is compared with the divisions one character off it."""
+def _leading(name: str) -> tuple[int, str | None]:
+    """How many characters of the name are division names (淮安市洪泽区…), and the last one's code if certain."""
     d = _divisions()
     pos, parent = 0, None
-    while pos < len(agency):
-        found = next((agency[pos:pos + n] for n in range(min(12, len(agency) - pos), 1, -1)
-                      if agency[pos:pos + n] in d.names), None)
+    while pos < len(name):
+        found = next((name[pos:pos + n] for n in range(min(12, len(name) - pos), 1, -1)
+                      if name[pos:pos + n] in d.names), None)
         if not found:
             break
         codes = d.codes.get(found, ())
@@ -114,6 +113,19 @@ def check_place(agency: str, text: str, line: int | None) -> PlaceCheck:
             codes = tuple(c for c in codes if _inside(c, parent))
         parent = codes[0] if len(codes) == 1 else None
         pos += len(found)
+    return pos, parent
+
+
+def is_place(name: str) -> bool:
+    """The name is division names only (上海市, 江苏省宿迁市)."""
+    return bool(name) and _leading(name)[0] == len(name)
+
+
+def check_place(agency: str, text: str, line: int | None) -> PlaceCheck:
+    """Leading division names are consumed; the first run after them that ends like a division (县, 市, 区 …)
+    but is none is compared with the divisions one character off it."""
+    d = _divisions()
+    pos, parent = _leading(agency)
     token = _token(agency[pos:])
     if token is None or token in d.names or token[:-1] in d.stems:
         return PlaceCheck(agency, ())
@@ -121,18 +133,33 @@ def check_place(agency: str, text: str, line: int | None) -> PlaceCheck:
     if not names:
         return PlaceCheck(agency, ())
     codes = sorted(c for n in names for c in d.codes[n])
+    alike = [c for c in codes if _look_alike(token, d.name_of[c])]
     plausible = _plausible(codes, parent, text)
+    if len(plausible) != 1:  # 沐阳县 is a character off 沭阳县 and forty more; 沐/沭 is the look-alike
+        plausible = _plausible(alike, parent, text)
     if len(plausible) == 1:
         right = d.name_of[plausible[0]]
         fixed = agency[:pos] + right + agency[pos + len(token):]
         return PlaceCheck(fixed, (("warning", "place_name_corrected",
                                    f"the report spells the place {token}, which is no GB/T 2260 division; read as "
-                                   f"{right} ({_path(plausible[0])}{right}), the one division a character off it: "
+                                   f"{right} ({_path(plausible[0])}{right}), the division a character off it: "
                                    f"agency {fixed}", line),))
-    listed = ", ".join(f"{d.name_of[c]} ({_path(c)}{d.name_of[c]})" for c in codes[:6])
+    listed = ", ".join(f"{d.name_of[c]} ({_path(c)}{d.name_of[c]})"
+                       for c in [*alike, *(c for c in codes if c not in alike)][:6])
     return PlaceCheck(agency, (("warning", "place_name_suspect",
                                 f"{token} in the agency's name is no GB/T 2260 division; divisions one character "
-                                f"off it: {listed}; kept as written", line),))
+                                f"off it: {listed}{', …' if len(codes) > 6 else ''}; kept as written", line),))
+
+
+# Characters that OCR and typists confuse in place names (沭阳 read 沐阳, 睢宁 typed 雎宁, 亳州 as 毫州).
+_LOOK_ALIKE_PAIRS = ("沭沐", "睢雎", "亳毫", "汨汩", "泸沪", "郴彬", "滦栾", "涿琢", "邗刊", "盱盰", "眙贻", "鄱潘",
+                     "柘拓", "芮苪", "枞纵", "蠡蠢", "鄄甄", "郓恽", "荥荣", "莘辛", "崇祟", "沅沉", "儋瞻", "岷泯",
+                     "兖衮", "砀场", "衢瞿", "洮桃", "泾经", "峄绎", "鄞勤", "歙翕", "黟黔", "婺务", "濮璞", "邳丕")
+_LOOK_ALIKE = frozenset(p for a, b in _LOOK_ALIKE_PAIRS for p in (a + b, b + a))
+
+
+def _look_alike(written: str, division: str) -> bool:
+    return any(a != b and a + b in _LOOK_ALIKE for a, b in zip(written, division, strict=True))
 
 
 def _token(rest: str) -> str | None:

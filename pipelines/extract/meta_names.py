@@ -55,9 +55,10 @@ def related(a: str, b: str) -> bool:
 _NAME_BOUNDARY = re.compile(r"报告|公布|发布|根据|现将|截至|年底|年度|本局|我局|由|经|对|向|是|了")
 
 
-def expand_from_body(abbr: str, body: str) -> str | None:
+def expand_from_body(abbr: str, body: str, prefix: str = "") -> str | None:
     """'教体局' in a title, '郑县教育体育局' in the body: the most frequent full name that contains the
-    abbreviation's characters in order and starts with a place name."""
+    abbreviation's characters in order and starts with a place name (with `prefix`, the abbreviation's own place:
+    上海市科委 is not '总体情况上海市科委' of a heading run into the text)."""
     counts: Counter[str] = Counter()
     for m in re.finditer(re.escape(abbr[-1]), body):
         start = m.end()
@@ -74,7 +75,8 @@ def expand_from_body(abbr: str, body: str) -> str | None:
             if cand.endswith("委") and body.startswith("员会", start):
                 cand += "员会"  # 卫健委 → …卫生健康委员会
             place = PLACE.search(cand)
-            if place and place.start() > 0 and len(cand) > len(abbr) and subsequence(abbr, cand):
+            if place and place.start() > 0 and len(cand) > len(abbr) and cand.startswith(prefix) \
+                    and subsequence(abbr, cand):
                 counts[cand] += 1
     if not counts:
         return None
@@ -85,10 +87,11 @@ def expand_from_body(abbr: str, body: str) -> str | None:
 # …) or 交通局 (交通局, 交通运输局): a guess there would be a wrong name.
 STANDARD = {
     "科委": "科学技术委员会", "发改委": "发展和改革委员会", "卫健委": "卫生健康委员会", "卫计委": "卫生和计划生育委员会",
-    "教委": "教育委员会", "住建委": "住房和城乡建设委员会", "经信委": "经济和信息化委员会", "国资委": "国有资产监督管理委员会",
-    "民宗委": "民族宗教事务委员会", "发改局": "发展和改革局", "人社局": "人力资源和社会保障局", "住建局": "住房和城乡建设局",
-    "市场监管局": "市场监督管理局", "医保局": "医疗保障局", "应急局": "应急管理局", "退役军人局": "退役军人事务局",
-    "教体局": "教育体育局", "工信局": "工业和信息化局", "政府办": "人民政府办公室",
+    "教委": "教育委员会", "住建委": "住房和城乡建设委员会", "经信委": "经济和信息化委员会",
+    "国资委": "国有资产监督管理委员会", "民宗委": "民族宗教事务委员会", "发改局": "发展和改革局",
+    "人社局": "人力资源和社会保障局", "住建局": "住房和城乡建设局", "市场监管局": "市场监督管理局", "医保局": "医疗保障局",
+    "应急局": "应急管理局", "退役军人局": "退役军人事务局", "教体局": "教育体育局", "工信局": "工业和信息化局",
+    "政府办": "人民政府办公室",
 }
 _STANDARD_END = re.compile("(?:" + "|".join(sorted(STANDARD, key=len, reverse=True)) + ")$")
 

@@ -1,0 +1,129 @@
+"""Where a report names its agency and year besides its title: a CMS's or crawler's fields, the signature, the
+body's own words (本报告由X编制), the statistics period (统计期限自2021年1月1日起至2021年12月31日止)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from pipelines.extract.meta_dates import Signature
+from pipelines.extract.meta_names import agency_like, clean_name
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _spaced(word: str) -> str:
+    return r"\s*".join(word)  # 发 布 机 构, 名　　称: forms pad their labels
+
+
+# The publisher as the page's CMS records it. 来源 is apart: on many sites it is the portal's owner, not the author.
+_PUBLISHER_LABELS = ("发布机构", "发文机关", "发布单位", "发文单位", "发布部门", "公开单位", "制发机关", "信息来源", "单位")
+_FIELD = re.compile(
+    r"(?P<label>" + "|".join(_spaced(w) for w in _PUBLISHER_LABELS) + r"|来\s*源)\s*[:：]"
+)
+_NOT_PUBLISHER = re.compile(r"(?:主办|承办|协办|运维|维护|技术支持|挂牌)\s*$")  # the site's footer: 主办单位
+# A value ends at the next label ('来源：X 时间：…'), a wide gap, or a cell border.
+_VALUE_END = re.compile(r"\s{2,}|\s+[\u4e00-\u9fff]{1,6}\s*[:：]|[|｜]|$")
+
+
+@dataclass(frozen=True)
+class Named:
+    source: str  # how the report names it, for the messages: '发布机构', 'signature', …
+    name: str
+    line: int | None
+
+
+def fields(lines: list[str]) -> tuple[list[Named], list[Named]]:
+    """(publisher fields, 来源 fields) in the file's first lines."""
+    publishers: list[Named] = []
+    sources: list[Named] = []
+    for i, ln in enumerate(lines[:200]):
+        if "：" not in ln and ":" not in ln:
+            continue
+        text = _TAG.sub(" ", ln) if "<" in ln else ln
+        for m in _FIELD.finditer(text):
+            if _NOT_PUBLISHER.search(text[: m.start()]):
+                continue
+            rest = text[m.end():].lstrip()
+            value = rest[: _VALUE_END.search(rest).start()]
+            name = clean_name(value, last=False)
+            if not agency_like(name) or not value.lstrip().startswith(name[:1]):
+                continue  # an empty field takes nothing from the next one, nor a URL's words
+            label = re.sub(r"\s+", "", m.group("label"))
+            (sources if label == "来源" else publishers).append(Named(label, name, i + 1))
+    return publishers, sources
+
+
+def signed_name(sig: Signature) -> Named | None:
+    """The agency beside the signature's date: before it on its line, or alone on the line above or below."""
+    if sig.text is not None:
+        name = clean_name(sig.text)
+        if agency_like(name) and re.sub(r"[\s()（）]", "", sig.text).endswith(name):
+            return Named("signature", name, sig.line)
+    for ln in sig.lines:
+        text = re.sub(r"[\s|]+", "", _TAG.sub(" ", ln))
+        if agency_like(text) and clean_name(text) == text:
+            return Named("signature", text, sig.line)
+    return None
+
+
+@dataclass(frozen=True)
+class Compact:
+    """The file's first lines without white space, so a sentence broken over lines reads whole."""
+    text: str
+    starts: list[int]
+
+    def line(self, pos: int) -> int:
+        return bisect_right(self.starts, pos)  # 1-based: the count of lines starting at or before pos
+
+
+def compact(lines: list[str], max_chars: int = 30000) -> Compact:
+    parts: list[str] = []
+    starts: list[int] = []
+    size = 0
+    for ln in lines:
+        c = re.sub(r"\s+", "", ln)
+        starts.append(size)
+        parts.append(c)
+        size += len(c)
+        if size > max_chars:
+            break
+    return Compact("".join(parts), starts)
+
+
+_Y = r"((?:19|20)\d{2})年"
+# Every wording of the statistics period: 统计期限/周期/时限 …, 自/从/为, 起至/至/到 … 止.
+_STAT = re.compile(r"统计(?:期限|周期|时限|时段|区间|期间|时间|范围)(?:为|是|从|自|:|：|均为)?(?:自|从)?" + _Y)
+_SPAN = re.compile(r"(?<!\d)" + _Y + r"1月1日起?(?:至|到|—+|-|~|－)(?:" + _Y + r")?12月31日")
+_NIANDU = re.compile(r"(?<!\d)" + _Y + r"度")
+
+
+def period_year(head: Compact) -> tuple[int, int] | None:
+    """(year, line) of the statistics period."""
+    m = _STAT.search(head.text)
+    if m:
+        return int(m.group(1)), head.line(m.start())
+    for m in _SPAN.finditer(head.text):
+        if m.group(2) is None or m.group(2) == m.group(1):
+            return int(m.group(1)), head.line(m.start())
+    return None
+
+
+def niandu_year(head: Compact, within: int = 3000) -> tuple[int, int] | None:
+    """(year, line) of the first 'YYYY年度' near the start: 本报告…2021年度…"""
+    m = _NIANDU.search(head.text, 0, within)
+    return (int(m.group(1)), head.line(m.start())) if m else None
+
+
+# 本报告由X编制 / 本报告由X根据…编制 / …要求，X编制了本报告: the compiler names itself.
+_COMPILER = re.compile(r"本(?:年度)?报告由([\u4e00-\u9fff()（）]{3,40}?)(?:根据|依据|按照|依照|负责|编制|组织|结合)"
+                       r"|(?:^|[，。,;；])([\u4e00-\u9fff()（）]{3,30}?)(?:编制完成了|编制了|编写了|编制)本(?:年度)?报告")
+
+
+def compiler(head: Compact) -> Named | None:
+    for m in _COMPILER.finditer(head.text, 0, 8000):
+        name = m.group(1) or m.group(2)
+        if agency_like(name):
+            return Named("body", name, head.line(m.start()))
+    return None
