@@ -59,7 +59,14 @@ def _strip_chrome(line: str) -> str:
 
 
 def signature(lines: list[str], year: int | None) -> Signature:
-    tail = [(i, t) for i, t in ((i, _strip_chrome(ln)) for i, ln in enumerate(lines) if ln.strip()) if t][-8:]
+    tail: list[tuple[int, str]] = []
+    for i in range(len(lines) - 1, -1, -1):  # the last eight lines of text, chrome left out
+        t = _strip_chrome(lines[i]) if lines[i].strip() else ""
+        if t:
+            tail.append((i, t))
+            if len(tail) == 8:
+                break
+    tail.reverse()
     for k in range(len(tail) - 1, -1, -1):
         i, ln = tail[k]
         m, text = find_date(ln)

@@ -163,11 +163,12 @@ def _look_alike(written: str, division: str) -> bool:
 
 
 def _token(rest: str) -> str | None:
-    for i, ch in enumerate(rest[:12]):
-        if ch in _SUFFIX_CHARS and i >= 2:  # a one-character stem (郑县) is one character off every such county
-            token = rest[:i + 1]
-            return None if _UNIT_CHARS.search(token) or _GENERIC.search(token) else token
-    return None
+    """The run up to the first character a division ends with: 沐阳县 of 沐阳县人民政府."""
+    i = next((i for i, ch in enumerate(rest[:12]) if ch in _SUFFIX_CHARS), None)
+    if i is None or i < 2:  # a one-character stem (郑县) is one character off every such county: nothing to tell
+        return None
+    token = rest[:i + 1]
+    return None if _UNIT_CHARS.search(token) or _GENERIC.search(token) else token
 
 
 def _plausible(codes: list[str], parent: str | None, text: str) -> list[str]:

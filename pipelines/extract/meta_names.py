@@ -16,7 +16,7 @@ PLACE = re.compile(r"[省市县区旗州盟镇乡]|自治|国家|国务院|中�
 _UNIT_END = re.compile(r"(?:局|委|委员会|办|办公室|厅|政府|院|会|中心|所|处|站|馆|部|队|署|室|司|组|社|行|公司|集团|"
                        r"街道|镇|乡|区|县|市|旗|盟|州|省)$")
 # Words of prose or page chrome that no agency's name starts with.
-_NOT_START = re.compile(r"^(?:我|本|该|各|全|现|根据|依据|按照|关于|对|向|由|经|在|将|为|首页|当前|位置|正文|附件)")
+_NOT_START = re.compile(r"^(?:我|本(?!溪)|该|各|现|根据|依据|按照|关于|对|由|经|在|为|首页|当前|位置|正文|附件)")
 _CHROME_WORDS = re.compile(r"首页|政务公开|信息公开|年报|栏目|当前位置|网站|本站|浏览")
 
 

@@ -78,12 +78,15 @@ class Compact:
         return bisect_right(self.starts, pos)  # 1-based: the count of lines starting at or before pos
 
 
-def compact(lines: list[str], max_chars: int = 30000) -> Compact:
+_WS = re.compile(r"\s+")
+
+
+def compact(lines: list[str], max_chars: int = 12000) -> Compact:
     parts: list[str] = []
     starts: list[int] = []
     size = 0
     for ln in lines:
-        c = re.sub(r"\s+", "", ln)
+        c = _WS.sub("", ln)
         starts.append(size)
         parts.append(c)
         size += len(c)

@@ -57,11 +57,16 @@ def prepare(line: str) -> str:
 
 
 def find_title(lines: list[str]) -> Title | None:
+    # Most titles stand in the first lines: those are searched first, the rest of the head only if need be.
+    return _search(lines[:40]) or _search(lines[:300], yearless_ok=True)
+
+
+def _search(lines: list[str], yearless_ok: bool = False) -> Title | None:
     head: list[str] = []
     starts: list[int] = []
     numbers: list[int] = []
     size = 0
-    for i, ln in enumerate(lines[:300]):
+    for i, ln in enumerate(lines):
         text = prepare(ln)
         if not text:
             continue
@@ -71,6 +76,8 @@ def find_title(lines: list[str]) -> Title | None:
         size += len(text) + 1
         if size > _MAX_HEAD:
             break
+    if not head:
+        return None
     text = "\n".join(head)
     yearless: Title | None = None
     for m in _ANCHOR.finditer(text):
@@ -84,7 +91,7 @@ def find_title(lines: list[str]) -> Title | None:
             return Title(name, year, line)
         if yearless is None and name:
             yearless = Title(name, None, line)
-    return yearless
+    return yearless if yearless_ok else None
 
 
 def _line_of(starts: list[int], pos: int) -> int:

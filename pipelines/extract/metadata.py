@@ -82,6 +82,23 @@ def _conflict(kept: Named, other: Named, chosen: str) -> MetaIssue:
 _SOURCE = {"title": "title", "signature": "signature", "body": "text"}
 
 
+class _Body:
+    """The whole text without white space, made only when a name needs looking up in it."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(_WS.sub("", ln) for ln in self._lines)
+        return self._text
+
+
+_WS = re.compile(r"\s+")
+
+
 def _abbreviated(name: str) -> bool:
     place = PLACE.search(name)
     return place is None or place.start() == 0 or standard_abbreviation(name) is not None
@@ -111,19 +128,19 @@ def _agency(lines: list[str], title: Title | None, signed: Named | None, head: C
         issues.append(("warning", "agency_missing", "no title naming the agency was found", None))
         return None, False
     agency, line = chosen.name, chosen.line
-    body = "".join(re.sub(r"\s+", "", ln) for ln in lines)
+    body = _Body(lines)
     unsure = False
     place = PLACE.search(agency)
     standard = standard_abbreviation(agency)
     if place is None or place.start() == 0:  # '教体局', '县文旅局': no place name before the unit
-        full = expand_from_body(agency, body)
+        full = expand_from_body(agency, body.text)
         unsure = full is None
         if unsure:
             issues.append(("warning", "agency_abbreviated", f"the title names the agency only as {agency}, "
                            "and the report does not spell the name out", line))
         agency = full or agency
     elif standard:
-        full = expand_from_body(agency, body, prefix=standard[0])
+        full = expand_from_body(agency, body.text, prefix=standard[0])
         if full is None and is_place(standard[0]):
             full = standard[0] + STANDARD[standard[1]]
             issues.append(("warning", "agency_abbreviated", f"the title names the agency only as {agency}, and the "
@@ -131,7 +148,7 @@ def _agency(lines: list[str], title: Title | None, signed: Named | None, head: C
                            f"{standard[1]}", line))
         agency = full or agency
     for short, rest in (("办", "公室"), ("委", "员会")):  # 人民政府办 → 人民政府办公室 where the body says so
-        if agency.endswith(short) and agency + rest in body:
+        if agency.endswith(short) and agency + rest in body.text:
             agency += rest
     checked = check_place(agency, head.text, line)
     issues.extend(checked.issues)
