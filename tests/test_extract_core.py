@@ -109,6 +109,9 @@ def test_real_corpus_key_figures(path):
         got = r.value(section, k1, k2)
         if truth["layout"] == "narrative":
             assert got is None, name
+        elif truth[name] is not None and got is None:
+            # Missing is allowed only with a warning on the value's own row (008's run-together 2019 rows).
+            assert any(i.severity == "warning" and (i.section, i.row) == (section, k1) for i in r.issues), name
         elif truth[name] is not None:
             assert got == Decimal(str(truth[name])) * scale, name
 

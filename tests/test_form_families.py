@@ -140,3 +140,11 @@ def test_prose_totals_are_cross_checked_and_never_change_the_table() -> None:
     said = [i for i in r.issues if i.code == "prose_disagrees"]
     assert [(i.section, i.row) for i in said] == [("applications", "total")]
     assert r.value("applications", "total", "total") == 186
+
+
+def test_space_aligned_blank_cells_keep_their_columns() -> None:
+    # The real 淮安 pdftotext text with one row's applicant zeros blanked: the two figures left stand under 自然人
+    # and 总计, and the columns of the rows around say so (a PDF's columns move from page to page).
+    r = _read(EXCERPTS / "pdftotext_blank_cells.txt")
+    assert _row(r, "not_processed_duplicate") == [25, None, None, None, None, None, 25]
+    assert _row(r, "not_processed_petition") == [56, 6, 0, 0, 0, 0, 62]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from pipelines.extract.alignment import Fit, fit_row
+from pipelines.extract.columns import Columns, columns_near
 from pipelines.extract.crossrow import broken_identities, settle_by_columns
 from pipelines.extract.report import Cell, Report
 from pipelines.extract.row_order import Placed, is_prose, place_rows
@@ -86,6 +87,10 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
                                  f"place: {p.row.label[-30:]}", p.row.line, "applications")
             continue
         fit = fit_row(p.row.values, n, row_total_identity)
+        if fit.ambiguous and not any(t.kind is Kind.BLANK for t in p.row.values):
+            columns = columns_near(rows, rows.index(p.row), n)
+            if columns is not None:
+                fit = _by_columns(p.row, columns, fit)
         if fit.lone is not None and total_only:
             fit = Fit([None] * (n - 1) + [fit.lone.value], [None] * (n - 1) + [fit.lone], None)
         fits[p.key] = fit
@@ -130,6 +135,18 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
     else:
         report.add_issue("warning", "rows_missing", "applications table has no row of the form",
                          section="applications")
+
+
+def _by_columns(row: Row, columns: Columns, fit: Fit) -> Fit:
+    nums = [t for t in row.values if t.kind is Kind.NUM]
+    if any(t.glued for t in nums):
+        return fit
+    placed = columns.place(nums)
+    if placed is None:
+        return fit
+    values = [t.value if t is not None else None for t in placed]
+    return Fit(values, placed, f"{len(nums)} figures placed in the columns they stand under; the other cells are "
+               "blank")
 
 
 def _states_only_totals(rows: Sequence[Row], n: int) -> bool:

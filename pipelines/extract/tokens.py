@@ -8,6 +8,7 @@ and whether an empty cell leaves a trace (BLANK) at all.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -32,6 +33,9 @@ class Token:
     value: Decimal | None = None
     unit: str | None = None  # 元 / 万元 / a count unit, when the cell states one
     alone: bool = False  # the only thing on a line of plain text: a cell of its own, or a page number
+    # Where the figure ends on its line, in characters and in display columns, for space-aligned text only.
+    col: int = -1
+    dcol: int = -1
     in_sentence: bool = False  # a sentence goes on right after it ("发布政府信息393件，其中"): prose, not a cell
     # Touching a word with no space or delimiter between ("申请数量640020470"): only such digits may have lost
     # the separators between cells; a figure standing apart is one cell, whatever its length.
@@ -83,14 +87,19 @@ def tokenize_line(line: str, number: int) -> list[Token]:
         if pieces and not pieces[-1].strip():
             pieces.pop()
         return [t for p in pieces for t in _cell(p, number, delimited=True)]
-    # "统计周期为 2024 年", "近 1400 个": a converter's spaces around a figure in prose keep it prose.
-    stripped = _SPACED_PROSE.sub(r"\1\2", stripped)
-    tokens = _mark_sentences([t for p in stripped.split() for t in _cell(p, number)])
+    # "统计周期为 2024 年", "近 1400 个": a converter's spaces around a figure in prose keep it prose (padded to
+    # keep every later character in its column).
+    spaced = _SPACED_PROSE.sub(lambda m: m.group(1) + m.group(2) + " " * (len(m.group(0)) - 2), line.rstrip())
+    widths = _display_columns(spaced) if _ALIGNED_GAP.search(spaced) else None
+    tokens = _mark_sentences([t for p in _PIECE.finditer(spaced) for t in _cell(p.group(), number, at=p.start(),
+                                                                               widths=widths)])
     if len(tokens) == 1 and tokens[0].kind is Kind.NUM:
         return [replace(tokens[0], alone=True)]
     return tokens
 
 
+_PIECE = re.compile(r"\S+")
+_ALIGNED_GAP = re.compile(r"\S {2,}\S")
 _SENTENCE_GOES_ON = re.compile(r"^[件个项次条宗起元]?[,，。;；:：]")
 
 
@@ -120,7 +129,18 @@ def _pipe_cells(stripped: str, number: int) -> list[Token]:
     return cells
 
 
-def _cell(content: str, number: int, delimited: bool = False) -> list[Token]:
+def _display_columns(line: str) -> list[int]:
+    """The display column after each character (CJK and full-width characters take two), as a PDF's layout text
+    or a monospaced page aligns its columns."""
+    out, col = [], 0
+    for ch in line:
+        col += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        out.append(col)
+    return out
+
+
+def _cell(content: str, number: int, delimited: bool = False, at: int = -1,
+          widths: list[int] | None = None) -> list[Token]:
     """One cell's content. A cell may still hold a label glued to figures (run-together text).
 
     `delimited`: the cell's bounds are known (pipes, tabs). Such a cell holds a figure or a name; words with
@@ -162,7 +182,9 @@ def _cell(content: str, number: int, delimited: bool = False) -> list[Token]:
             continue
         unit = m.group("unit") if end == m.end() else None
         glued = _is_word(content, m.start() - 1) or (unit is None and _is_word(content, end))
-        tokens.append(Token(Kind.NUM, raw, number, value, unit, glued=glued))
+        col = at + end if at >= 0 and widths is not None else -1
+        tokens.append(Token(Kind.NUM, raw, number, value, unit, glued=glued,
+                            col=col, dcol=widths[col - 1] if col > 0 and widths else -1))
         pos = text_start = end
     if text_start < len(content):
         tokens.append(Token(Kind.TEXT, content[text_start:], number))
