@@ -149,3 +149,13 @@ def test_space_aligned_blank_cells_keep_their_columns() -> None:
     r = _read(EXCERPTS / "pdftotext_blank_cells.txt")
     assert _row(r, "not_processed_duplicate") == [25, None, None, None, None, None, 25]
     assert _row(r, "not_processed_petition") == [56, 6, 0, 0, 0, 0, 62]
+
+
+def test_statistics_part_restarting_its_numbering_after_a_narrative_of_the_same_name() -> None:
+    # The narrative's own 二、主动公开政府信息情况 says `制发行政规范性文件 5 件`; the table under the statistics
+    # part's 一、主动公开政府信息情况 says 2. Only the table's figure is the form's.
+    r = _read(EXCERPTS / "renumbered_statistics.txt")
+    assert r.value("proactive", "normative_documents", "issued") == 2
+    assert r.value("proactive", "normative_documents", "in_force") == 9
+    assert r.value("proactive", "administrative_permits", "decisions") == 120
+    assert not any(c.value in (5, 1400) for c in r.cells)

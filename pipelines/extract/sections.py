@@ -16,6 +16,21 @@ _FALLBACKS = {
     "applications": re.compile(r"本年新收"),
     "reviews": re.compile(r"行政复议行政诉讼|行政复议.{0,12}结果维持"),
 }
+# Headings numbered any way (the statistics part may restart at 一、), or not at all ...
+_ANY_NUMBER = r"(?:[一二三四五六七八九十\d][、.,]?)?"
+_RELAXED = {
+    "proactive": re.compile(_ANY_NUMBER + r"主动公开政府信息(?:的)?情况"),
+    "applications": re.compile(_ANY_NUMBER + r"收到和处理政府信息公开申请(?:的)?情况"),
+    "reviews": re.compile(_ANY_NUMBER + r"(?:因)?政府信息公开(?:申请)?(?:引起的)?行政复议[、和及]?行政诉讼(?:的)?情况"),
+}
+# ... are taken only where the section's table follows them: the overview's list of parts ("报告全文包括…主动公开
+# 政府信息情况、收到和处理…") names every heading and is followed by none of the tables.
+_STRUCTURE = {
+    "proactive": re.compile(r"第二十条|信息内容|制发件数|新制作数量|处理决定数量"),
+    "applications": re.compile(r"申请人情况|自然人|本年新收"),
+    "reviews": re.compile(r"维持|纠正|尚未审结|直接起诉|复议后起诉"),
+}
+_WINDOW = 300
 
 
 def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
@@ -41,16 +56,31 @@ def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
 
 
 def _find(name: str, flat: str, cursor: int) -> int | None:
-    for pattern in vocabulary().sections[name]:
-        m = pattern.search(flat, cursor)
-        if m:
+    structure = _STRUCTURE.get(name)
+    numbered = [m for p in vocabulary().sections[name] for m in [p.search(flat, cursor)] if m]
+    if structure is None:
+        return min((m.start() for m in numbered), default=None)
+    relaxed = list(_RELAXED[name].finditer(flat, cursor)) if name in _RELAXED else []
+    for m in sorted([*numbered, *relaxed], key=lambda x: x.start()):
+        if _table_follows(name, flat, m.end()):
             return m.start()
+    if numbered:
+        return min(m.start() for m in numbered)
     fallback = _FALLBACKS.get(name)
     if fallback:
         m = fallback.search(flat, cursor)
         if m:
             return m.start()
     return None
+
+
+def _table_follows(name: str, flat: str, at: int) -> bool:
+    """The section's table starts soon after the heading, before any other heading (a later heading of the same
+    part, where the statistics restart their numbering, is the one the table belongs to)."""
+    m = _STRUCTURE[name].search(flat, at, at + _WINDOW)
+    if m is None:
+        return False
+    return not any(p.search(flat, at, m.start()) for p in _RELAXED.values())
 
 
 def flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:

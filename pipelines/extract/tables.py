@@ -46,6 +46,8 @@ def extract_proactive(tokens: list[Token], layout: str, report: Report) -> None:
     items = vocabulary().items_for(layout)
     seen: set[str] = set()
     for row in segment_rows(tokens):
+        if is_prose(row):
+            continue
         key = match_label(row.label, ((i.key, i.patterns) for i in items))
         if key is None:
             continue
