@@ -14,7 +14,7 @@ NOT_NAME = re.compile(r"[^\u4e00-\u9fff()（）]")
 PLACE = re.compile(r"[省市县区旗州盟镇乡]|自治|国家|国务院|中华人民共和国|委员会|实验区|开发区|新区|示范区")
 # How an agency's name ends: a unit, or a place standing for its government (平潭综合实验区).
 _UNIT_END = re.compile(r"(?:局|委|委员会|办|办公室|厅|政府|院|会|中心|所|处|站|馆|部|队|署|室|司|组|社|行|公司|集团|"
-                       r"街道|镇|乡|区|县|市|旗|盟|州|省)$")
+                       r"学|校|海关|台|狱|街道|镇|乡|区|县|市|旗|盟|州|省)$")
 # Words of prose or page chrome that no agency's name starts with.
 _NOT_START = re.compile(r"^(?:我|本(?!溪)|该|各|现|根据|依据|按照|关于|对|由|经|在|为|首页|当前|位置|正文|附件)")
 _CHROME_WORDS = re.compile(r"首页|政务公开|信息公开|年报|栏目|当前位置|网站|本站|浏览")
@@ -30,7 +30,7 @@ def clean_name(text: str, last: bool = True) -> str:
 
 def agency_like(name: str | None) -> bool:
     return bool(name) and 2 <= len(name) <= 40 and not _NOT_START.match(name) \
-        and not _CHROME_WORDS.search(name) and bool(_UNIT_END.search(name) or PLACE.search(name))
+        and not _CHROME_WORDS.search(name) and bool(_UNIT_END.search(name))
 
 
 def is_bare_region(name: str) -> bool:

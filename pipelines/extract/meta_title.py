@@ -80,6 +80,7 @@ def _search(lines: list[str], yearless_ok: bool = False) -> Title | None:
         return None
     text = "\n".join(head)
     yearless: Title | None = None
+    dated: Title | None = None  # a title naming the year but not the agency ('栏目：2021年政府信息公开年报')
     for m in _ANCHOR.finditer(text):
         k = _line_of(starts, m.start())
         found = _read(text, starts, k, m)
@@ -87,11 +88,13 @@ def _search(lines: list[str], yearless_ok: bool = False) -> Title | None:
             continue
         name, year, at = found
         line = numbers[_line_of(starts, at)]
-        if year is not None:
-            return Title(name, year, line)
-        if yearless is None and name:
+        if year is not None and name and (dated is None or dated.year == year):
+            return Title(name, year, dated.line if dated else line)
+        if year is not None and dated is None:
+            dated = Title(None, year, line)
+        if year is None and yearless is None and name:
             yearless = Title(name, None, line)
-    return yearless if yearless_ok else None
+    return dated or (yearless if yearless_ok else None)
 
 
 def _line_of(starts: list[int], pos: int) -> int:
