@@ -355,20 +355,19 @@ class _Renderer:
                 c += colspan
         width = max((c for _, c in grid), default=-1) + 1
         for r in range(len(rows)):
-            last: int | None = None
+            out: list[tuple[str, int]] = []
             for c in range(width):
                 cell = grid.get((r, c))
                 if cell is None:
                     continue
                 if (cell.row, cell.col) == (r, c):
-                    self.emit(f"{cell.text} |" if cell.text else "|", cell.line)
+                    out.append((f"{cell.text} |" if cell.text else "|", cell.line))
                 elif cell.is_value:
-                    self.emit("|", cell.line)  # keeps the cells after a wide value cell in their columns
-                else:
-                    continue
-                last = cell.line
-            if last is not None:
-                self.emit(ROW_BREAK, last)
+                    out.append(("|", cell.line))  # keeps the cells after a wide value cell in their columns
+            if any(line != "|" for line, _ in out):  # a row of nothing but empty cells (Word's spacer rows) says nothing
+                for line, number in out:
+                    self.emit(line, number)
+                self.emit(ROW_BREAK, out[-1][1])
 
 
 def clean(text: str) -> str:

@@ -62,6 +62,10 @@ def _is_markup(text: str) -> bool:
         return True
     if not re.match(r"<[A-Za-z]", body):
         return False
-    # A fragment (a CMS's article body): it opens with a tag and is made of tags. A Markdown or text file that
-    # merely opens with one <div> has few tags after it, and its tables are in its text, not in markup.
-    return len(_ANY_TAG.findall(body)) >= 3 and _BLOCK_TAG.search(body) is not None
+    # A fragment (a CMS's article body): it opens with a tag and is made of tags, most lines carrying one. A
+    # Markdown or text file that merely opens with a <div> has lines of bare text after it, and its tables are
+    # in its text, not in markup.
+    if len(_ANY_TAG.findall(body)) < 3 or _BLOCK_TAG.search(body) is None:
+        return False
+    lines = [ln for ln in body.splitlines()[:-1] or body.splitlines() if ln.strip()]  # the last may be cut off
+    return sum(1 for ln in lines if "<" in ln) * 2 >= len(lines)
