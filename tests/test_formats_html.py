@@ -226,6 +226,22 @@ def test_a_layout_table_is_read_as_blocks():
     assert page.lines[-3:] == ["规章 |", "0 |", ROW_BREAK]
 
 
+def test_source_lines_past_libxml2s_line_cap():
+    # libxml2 numbers lines up to 65535 only; the walk counts the newlines it passes.
+    data = ("<html><body>" + "\n" * 70000 + "<p>标题</p>\n<table><tr><td>规章</td>\n<td>5</td></tr>\n"
+            "<tr><td>x</td><td>\n7</td></tr></table><pre>a\nb</pre></body></html>").encode()
+    page = read_html(data)
+    assert list(zip(page.lines, page.source_lines, strict=True)) == [
+        ("标题", 70001), ("规章 |", 70002), ("5 |", 70003), (ROW_BREAK, 70003), ("x |", 70004), ("7 |", 70005),
+        (ROW_BREAK, 70005), ("a", 70005), ("b", 70006)]
+
+
+def test_preformatted_text_keeps_its_lines():
+    page = read_html("<html><body><pre>二、主动公开政府信息情况\n行政许可\t3\n\n行政处罚\t0</pre></body></html>".encode())
+    assert page.lines == ["二、主动公开政府信息情况", "行政许可\t3", "", "行政处罚\t0"]
+    assert page.source_lines == [1, 2, 3, 4]
+
+
 def test_format_is_told_by_content_and_a_mismatch_noted():
     r = extract_report(_page(_proactive_2021({("administrative_permits", "decisions"): 3})), "saved.txt")
     codes = {i.code: i.message for i in r.issues if i.severity == "info"}
@@ -248,6 +264,7 @@ def test_sniff():
     assert sniff(docx.getvalue()) == "docx"
     assert sniff(other_zip.getvalue()) == "text"
     assert sniff(b"\xef\xbb\xbf  <!DOCTYPE html><html><body>x") == "html"
+    assert sniff(b"<head><meta charset=gbk></head><body>x</body>") == "html"
     assert sniff(b"<?xml version='1.0'?>\n<!-- saved -->\n<html xmlns='http://www.w3.org/1999/xhtml'>") == "html"
     assert sniff("<p>一</p><p>二</p><table><tr><td>0</td></tr></table>".encode("gbk")) == "html"
     assert sniff("<html><body><p>x</p></body></html>".encode("utf-16")) == "html"

@@ -93,6 +93,7 @@ _SPACES = re.compile(r"\s+")
 _LAYOUT_CELL_CHARS = 300
 _MAX_SPAN = 64  # wider than any standard table (15 columns); bounds the grid a hostile page can ask for
 ROW_BREAK = "||||"
+_PRE_TAGS = frozenset({"pre", "listing", "plaintext", "xmp"})
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ class _Renderer:
                 continue
             if tag in _BLOCK_TAGS:
                 self.flush()
-            if tag in ("pre", "listing", "plaintext", "xmp"):
+            if tag in _PRE_TAGS:
                 self._pre += 1
             self.text(node.text)
             stack.append((node, True))
@@ -225,10 +226,10 @@ class _Renderer:
 
     def _end(self, node: etree._Element) -> None:
         tag = node.tag.lower()
-        if tag in ("pre", "listing", "plaintext", "xmp"):
-            self._pre -= 1
         if tag in _BLOCK_TAGS:
-            self.flush()
+            self.flush()  # before leaving <pre>: its last line keeps its tabs too
+        if tag in _PRE_TAGS:
+            self._pre -= 1
         self.text(node.tail)
 
     def _at(self, node: etree._Element) -> None:
@@ -248,11 +249,12 @@ class _Renderer:
         if not s:
             return
         if self._pre:
-            # Preformatted text keeps its line breaks: a crawler's plain-text dump wrapped in <pre>.
+            # Preformatted text keeps its lines, tabs and empty lines, which the tokenizer reads as cell and row
+            # boundaries: a crawler's plain-text dump wrapped in <pre>.
             first, *rest = s.split("\n")
             self._add(first)
             for piece in rest:
-                self.flush()
+                self.flush(keep_empty=True)
                 self.cur += 1
                 self._add(piece)
             return
@@ -266,9 +268,14 @@ class _Renderer:
         self._buf.append(s)
         self.cur += s.count("\n")
 
-    def flush(self) -> None:
-        line = clean("".join(self._buf))
-        if line:
+    def flush(self, keep_empty: bool = False) -> None:
+        raw = "".join(self._buf)
+        if self._pre:
+            line, keep = raw, keep_empty or bool(raw.strip())
+        else:
+            line = clean(raw)
+            keep = bool(line)
+        if keep:
             self.lines.append(line)
             self.source.append(self._buf_line or self.cur)
         self._buf = []
@@ -291,11 +298,17 @@ class _Renderer:
         texts: list[list[tuple[str, int, etree._Element]]] = []
         for tr in rows:
             self._at(tr)
+            self.cur += (tr.text or "").count("\n")
             row = []
             for td in tr:
                 if isinstance(td.tag, str) and td.tag.lower() in ("td", "th"):
                     text, line = self._cell_text(td)
                     row.append((text, line, td))
+                else:
+                    self._pass(td)
+                # The white space between cells: past libxml2's line cap it is all that tells the next cell's line.
+                self.cur += (td.tail or "").count("\n")
+            self.cur += (tr.tail or "").count("\n")
             texts.append(row)
         cells = [t for row in texts for t in row]
         width = max((sum(_span(td, "colspan") for _, _, td in row) for row in texts), default=0)

@@ -18,13 +18,13 @@ _ZIP_TAIL_BYTES = 65536
 _BOM_UTF16 = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # What may stand before the first tag of a page: an XML declaration, comments, a doctype of another spelling.
 _PROLOGUE = re.compile(r"\A(?:\s+|<\?xml[^>]*>|<!--.*?-->)*", re.S)
-_DOCUMENT = re.compile(r"<!doctype\s+html|<html[\s>]", re.I)
+_DOCUMENT = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]", re.I)
 _ANY_TAG = re.compile(r"</?(?:p|div|table|tr|td|th|br|span|font|h[1-6]|li|ul|ol|strong|b|img|a|meta|title|body|head|"
                       r"section|article|center|o:p)[\s/>]", re.I)
 _BLOCK_TAG = re.compile(r"<(?:table|p|div|tr|td|br|body|h[1-6])[\s/>]", re.I)
 
 _BY_EXTENSION: dict[str, Format] = {
-    **dict.fromkeys((".html", ".htm", ".shtml", ".xhtml", ".mht", ".asp", ".aspx", ".jsp", ".php"), "html"),
+    **dict.fromkeys((".html", ".htm", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php"), "html"),
     ".pdf": "pdf",
     ".docx": "docx",
     **dict.fromkeys((".txt", ".text", ".md", ".markdown", ".csv", ".tsv"), "text"),
