@@ -21,7 +21,7 @@ from pipelines.extract.meta_names import MetaIssue
 _SUFFIX_CHARS = "省市县区旗州盟"
 _GROUPING = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 # County-level divisions set up after the dataset was made: a report naming one is not misspelled.
-_NEWER = ("临平区", "钱塘区", "龙港市")
+_NEWER = ("临平区", "钱塘区", "龙港市", "彬州市")
 # Zones and parts of a city that are no division: "高新区" is one character off 高港区 and many more.
 _GENERIC = re.compile(r"(?:新区|开发区|园区|实验区|示范区|试验区|合作区|保税区|自贸区|管理区|度假区|风景区|景区|林区|矿区|"
                       r"城区|郊区|社区|片区|辖区|港区|工业区|功能区|先行区|集聚区)$")
@@ -66,8 +66,7 @@ def _divisions() -> _Divisions:
     one_off: dict[str, list[str]] = defaultdict(list)
     for name in codes:
         for i in range(len(name) - 1):
-            if len(name) >= 3:
-                one_off[name[:i] + "?" + name[i + 1:]].append(name)
+            one_off[name[:i] + "?" + name[i + 1:]].append(name)
     names = frozenset(codes) | frozenset(_NEWER)
     return _Divisions(names, {k: tuple(v) for k, v in codes.items()}, name_of,
                       {k: tuple(v) for k, v in one_off.items()}, frozenset(n[:-1] for n in names))
@@ -122,27 +121,40 @@ def is_place(name: str) -> bool:
 
 
 def check_place(agency: str, text: str, line: int | None) -> PlaceCheck:
-    """Leading division names are consumed; the first run after them that ends like a division (县, 市, 区 …)
-    but is none is compared with the divisions one character off it."""
+    """Leading division names are consumed; a run after them that ends like a division (县, 市, 区 …) but is
+    none is compared with the divisions one character off it."""
     d = _divisions()
     pos, parent = _leading(agency)
-    token = _token(agency[pos:])
-    if token is None or token in d.names or token[:-1] in d.stems:
-        return PlaceCheck(agency, ())
-    names = {n for i in range(len(token) - 1) for n in d.one_off.get(token[:i] + "?" + token[i + 1:], ())}
-    if not names:
-        return PlaceCheck(agency, ())
-    codes = sorted(c for n in names for c in d.codes[n])
-    alike = [c for c in codes if _look_alike(token, d.name_of[c])]
-    plausible = _plausible(codes, parent, text)
-    if len(plausible) != 1:  # 沐阳县 is a character off 沭阳县 and forty more; 沐/沭 is the look-alike
-        plausible = _plausible(alike, parent, text)
-    if len(plausible) == 1:
-        right = d.name_of[plausible[0]]
+    for token in _tokens(agency[pos:]):
+        if token in d.names or token[:-1] in d.stems:
+            return PlaceCheck(agency, ())  # a division, or one renamed (洪泽县 → 洪泽区)
+        names = {n for i in range(len(token) - 1) for n in d.one_off.get(token[:i] + "?" + token[i + 1:], ())}
+        codes = sorted(c for n in names for c in d.codes[n])
+        alike = [c for c in codes if _look_alike(token, d.name_of[c])]
+        if len(token) == 2:  # 黝县: every two-character county is a character off; only a look-alike tells
+            codes = alike
+        if codes:
+            return _decide(agency, pos, token, codes, alike, parent, text, line)
+    return PlaceCheck(agency, ())
+
+
+def _decide(agency: str, pos: int, token: str, codes: list[str], alike: list[str], parent: str | None, text: str,
+            line: int | None) -> PlaceCheck:
+    d = _divisions()
+    pool = [c for c in codes if _inside(c, parent)] if parent else codes
+    # The text spelling a candidate itself (title 陨西县, body 郧西县) outweighs every other clue.
+    written = [c for c in pool if d.name_of[c] in text]
+    if written:
+        pool = written
+    elif len(pool) > 1:  # 沐阳县 is a character off 沭阳县 and forty more; 沐/沭 is the look-alike
+        pool = [c for c in pool if c in alike] or pool
+        pool = pool if parent else _plausible(pool, text)
+    if len(pool) == 1:
+        right = d.name_of[pool[0]]
         fixed = agency[:pos] + right + agency[pos + len(token):]
         return PlaceCheck(fixed, (("warning", "place_name_corrected",
                                    f"the report spells the place {token}, which is no GB/T 2260 division; read as "
-                                   f"{right} ({_path(plausible[0])}{right}), the division a character off it: "
+                                   f"{right} ({_path(pool[0])}{right}), the division a character off it: "
                                    f"agency {fixed}", line),))
     listed = ", ".join(f"{d.name_of[c]} ({_path(c)}{d.name_of[c]})"
                        for c in [*alike, *(c for c in codes if c not in alike)][:6])
@@ -154,7 +166,8 @@ def check_place(agency: str, text: str, line: int | None) -> PlaceCheck:
 # Characters that OCR and typists confuse in place names (沭阳 read 沐阳, 睢宁 typed 雎宁, 亳州 as 毫州).
 _LOOK_ALIKE_PAIRS = ("沭沐", "睢雎", "亳毫", "汨汩", "泸沪", "郴彬", "滦栾", "涿琢", "邗刊", "盱盰", "眙贻", "鄱潘",
                      "柘拓", "芮苪", "枞纵", "蠡蠢", "鄄甄", "郓恽", "荥荣", "莘辛", "崇祟", "沅沉", "儋瞻", "岷泯",
-                     "兖衮", "砀场", "衢瞿", "洮桃", "泾经", "峄绎", "鄞勤", "歙翕", "黟黔", "婺务", "濮璞", "邳丕")
+                     "兖衮", "砀场", "衢瞿", "洮桃", "泾经", "峄绎", "鄞勤", "歙翕", "黟黝", "婺务", "濮璞", "邳丕",
+                     "濉睢", "郧陨", "颍颖")
 _LOOK_ALIKE = frozenset(p for a, b in _LOOK_ALIKE_PAIRS for p in (a + b, b + a))
 
 
@@ -162,20 +175,27 @@ def _look_alike(written: str, division: str) -> bool:
     return any(a != b and a + b in _LOOK_ALIKE for a, b in zip(written, division, strict=True))
 
 
-def _token(rest: str) -> str | None:
-    """The run up to the first character a division ends with: 沐阳县 of 沐阳县人民政府."""
-    i = next((i for i, ch in enumerate(rest[:12]) if ch in _SUFFIX_CHARS), None)
-    if i is None or i < 2:  # a one-character stem (郑县) is one character off every such county: nothing to tell
-        return None
-    token = rest[:i + 1]
-    return None if _UNIT_CHARS.search(token) or _GENERIC.search(token) else token
+# A division's last character that begins a word instead: 郑县市场监督管理局 is 郑县 + 市场….
+_NOT_END = re.compile(r"市场|市容|区域|县域|省级|市级|县级|区级|州级|市属|县属|区属")
 
 
-def _plausible(codes: list[str], parent: str | None, text: str) -> list[str]:
-    """A candidate lies in the division the name itself puts it in; else in one the text names; else, when the
-    text names no prefecture or province at all, a division whose name is unique in the country."""
-    if parent:
-        return [c for c in codes if _inside(c, parent)]
+def _tokens(rest: str) -> list[str]:
+    """The runs up to each character a division ends with (沪州 then 沪州市 of 沪州市人民政府), until a unit word or a
+    zone's name begins."""
+    out = []
+    for i, ch in enumerate(rest[:12]):
+        if ch not in _SUFFIX_CHARS or i == 0 or _NOT_END.match(rest, i):
+            continue
+        token = rest[:i + 1]
+        if _UNIT_CHARS.search(token) or _GENERIC.search(token):
+            break
+        out.append(token)
+    return out
+
+
+def _plausible(codes: list[str], text: str) -> list[str]:
+    """Candidates in a prefecture or province the text names; where it names none, those whose name is unique in
+    the country."""
     d = _divisions()
     pattern = _parent_pattern()
     named = {c for m in pattern.finditer(text[:20000]) for c in d.codes[m.group(0)]} if pattern else set()

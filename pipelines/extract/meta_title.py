@@ -16,7 +16,7 @@ from pipelines.extract.meta_names import agency_like, clean_name
 _TAG = re.compile(r"<[^>]*>")
 # The fixed words; a year may stand inside them (X政府信息公开工作2021年度报告). Newlines may break them.
 _ANCHOR = re.compile(
-    r"(?:(?:政府|政务)\s*)?信\s*息\s*公\s*开\s*(?:工\s*作\s*)?"
+    r"(?:(?:政\s*府|政\s*务)\s*)?信\s*息\s*公\s*开\s*(?:工\s*作\s*)?"
     r"(?:(?P<y2>(?:19|20)\d{2})\s*年\s*度?\s*)?"
     r"(?:情\s*况\s*)?(?:的\s*)?(?:年\s*度\s*)?(?:工\s*作\s*)?(?:报\s*告|年\s*报|情\s*况|统\s*计)"
 )
@@ -113,7 +113,7 @@ def _read(text: str, starts: list[int], k: int, m: re.Match[str]) -> tuple[str |
     # The title may begin up to two lines above the anchor, and not far back on a long line.
     begin = max(starts[max(0, k - 2)], m.start() - 90)
     window = text[begin: m.start()]
-    fix = "政府" if m.group(0).startswith("政府") else ""
+    fix = "政府" if re.match(r"政\s*府", m.group(0)) else ""
     if m.group("y2"):  # X政府信息公开工作2021年度报告
         name = _name_before(window, fix)
         return name, int(m.group("y2")), m.start() - len(name or "")

@@ -152,4 +152,9 @@ def _agency(lines: list[str], title: Title | None, signed: Named | None, head: C
             agency += rest
     checked = check_place(agency, head.text, line)
     issues.extend(checked.issues)
+    body_name = compiler(head)
+    if body_name and body_name.name not in (agency, checked.agency) and len(body_name.name) == len(agency) \
+            and sum(a != b for a, b in zip(agency, body_name.name, strict=True)) == 1:
+        # 彬州市… in the title, 郴州市… in 本报告由…编制: both divisions, one of them misspelled.
+        issues.append(_conflict(Named(chosen.source, agency, line), body_name, checked.agency))
     return checked.agency, unsure
