@@ -317,7 +317,9 @@ class _Renderer:
             return False
         caption = next((c for c in table if isinstance(c.tag, str) and c.tag.lower() == "caption"), None)
         if caption is not None:
+            end, self.cur = self.cur, start  # the caption stands above the rows
             text, line = self._cell_text(caption)
+            self.cur = end
             if text:
                 self.emit(text, line)
         if _is_field_table([t for t, _, _ in cells]):
