@@ -175,6 +175,11 @@ def test_publisher_field_is_more_specific_than_a_bare_region():
     assert "平潭综合实验区" in issue[2] and "发布机构 平潭综合实验区管委会办公室" in issue[2]
 
 
+def test_a_region_whose_name_holds_a_unit_character_is_still_a_region():
+    m = meta("标题:会宁县2024年政府信息公开工作年度报告", "发布机构:会宁县人民政府办公室", "来源:本站", "正文。")
+    assert (m.agency, codes(m)) == ("会宁县人民政府办公室", ["metadata_conflict"])
+
+
 def test_unrelated_sources_keep_the_title_and_name_both():
     m = meta("金川市教育局2021年政府信息公开工作年度报告", "发布机构：金川市卫生健康委员会", "正文。")
     assert m.agency == "金川市教育局" and codes(m) == ["metadata_conflict"]

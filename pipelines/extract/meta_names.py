@@ -35,7 +35,7 @@ def agency_like(name: str | None) -> bool:
 
 def is_bare_region(name: str) -> bool:
     """A region standing for its government (平潭综合实验区, 淮安市) rather than one of its offices."""
-    return bool(re.search(r"(?:区|县|市|旗|盟|州|省)$", name)) and not re.search(r"(?:局|委|办|厅|院|会|政府)", name)
+    return bool(re.search(r"(?:区|县|市|旗|盟|州|省)$", name)) and not re.search(r"(?:局|委|办|厅|院|政府|管委会)", name)
 
 
 _PLACE_CHARS = frozenset("省市县区旗州盟")
