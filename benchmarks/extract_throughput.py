@@ -30,6 +30,23 @@ def _extract(blobs: list[bytes]) -> None:
         extract_report(data, f"{i}.txt")
 
 
+def _percentiles(paths: list[Path], blobs: list[bytes]) -> None:
+    """Per-report extraction time: 50th and 99th percentile and the maximum, overall and by rendering (the
+    generator names the rendering in the file name)."""
+    times: dict[str, list[float]] = {}
+    for path, data in zip(paths, blobs, strict=True):
+        t0 = time.perf_counter()
+        extract_report(data, path.name)
+        ms = (time.perf_counter() - t0) * 1000
+        times.setdefault("ALL", []).append(ms)
+        times.setdefault(path.stem.split("_", 1)[-1], []).append(ms)
+    print(f"{'per-report ms':<18} {'n':>5} {'p50':>7} {'p99':>7} {'max':>7}")
+    for name, ts in sorted(times.items(), key=lambda kv: (kv[0] != "ALL", kv[0])):
+        ts.sort()
+        p99 = ts[min(len(ts) - 1, int(len(ts) * 0.99))]
+        print(f"{name:<18} {len(ts):>5} {ts[len(ts) // 2]:>7.2f} {p99:>7.2f} {ts[-1]:>7.2f}")
+
+
 def _measure(fn, blobs: list[bytes]) -> tuple[float, int]:
     """Seconds (untraced), then peak traced memory in a second pass (tracing slows Python down)."""
     t0 = time.perf_counter()
@@ -49,7 +66,8 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         generate_corpus(Path(tmp), n=args.n, seed=args.seed)
-        blobs = [p.read_bytes() for p in sorted(Path(tmp).glob("*.txt"))]
+        paths = sorted(Path(tmp).glob("*.txt"))
+        blobs = [p.read_bytes() for p in paths]
     mb = sum(map(len, blobs)) / 1e6
     base_s, base_peak = _measure(_baseline, blobs)
     ext_s, ext_peak = _measure(_extract, blobs)
@@ -58,6 +76,7 @@ def main() -> None:
     print(f"extraction:                    {ext_s:.2f} s ({len(blobs) / ext_s:.0f} reports/s, {mb / ext_s:.2f} MB/s), "
           f"peak {ext_peak / 1e6:.1f} MB")
     print(f"ratio extraction/baseline: time {ext_s / base_s:.1f}x, peak memory {ext_peak / max(base_peak, 1):.1f}x")
+    _percentiles(paths, blobs)
 
 
 if __name__ == "__main__":

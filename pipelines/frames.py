@@ -57,6 +57,8 @@ ISSUES: dict[str, pl.DataType] = {
     "code": pl.String(),
     "message": pl.String(),
     "line": pl.Int32(),
+    "section": pl.String(),
+    "row_key": pl.String(),
 }
 REPORT_FILES: dict[str, pl.DataType] = {
     "path": pl.String(),
@@ -173,7 +175,7 @@ def reports_to_frames(
             else:
                 raise ValueError(f"{r.source}:{c.line}: unknown section {c.section!r}")
         for i in r.issues:
-            append("issues", (r.report_id, i.severity, i.code, i.message, i.line))
+            append("issues", (r.report_id, i.severity, i.code, i.message, i.line, i.section, i.row))
 
     return {
         t: pl.DataFrame(

@@ -176,6 +176,8 @@ class IssuesModel(pa.DataFrameModel):
     code: str
     message: str = pa.Field(nullable=True)
     line: pl.Int32 = pa.Field(nullable=True, ge=1)
+    section: str = pa.Field(nullable=True, isin=["proactive", "applications", "reviews"])
+    row_key: str = pa.Field(nullable=True)
 
     class Config:
         strict = True

@@ -110,6 +110,7 @@ def test_cell_frames_values(batch):
     issues = batch["issues"]
     assert issues.height == 3
     assert issues["line"].to_list() == [95, None, 81]
+    assert set(issues.columns) >= {"section", "row_key"}
     assert set(issues["report_id"]) == {ID_A}
 
 

@@ -51,6 +51,13 @@ def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
             note = f"the figure {alone[0].text} alone on line {alone[0].line} read as a page number"
             return Fit(fit.values, fit.tokens, f"{fit.note}; {note}" if fit.note else note)
         return fit
+    if len(cells) > n and cells[-1].kind is Kind.NUM and cells[-1].alone and not cells[-2].alone:
+        # A figure alone on its line after a row whose cells are complete: a page number, not a reason to
+        # shift the row's cells by one.
+        fit = _fit_windows(list(cells[:-1]), n, identity)
+        if not fit.ambiguous:
+            note = f"the figure {cells[-1].text} alone on line {cells[-1].line} after the row read as a page number"
+            return Fit(fit.values, fit.tokens, f"{fit.note}; {note}" if fit.note else note)
     if len(cells) >= n:
         return _fit_windows(list(cells), n, identity)
     if all(c.kind is Kind.NUM for c in cells) and any(_lost_separators(c) for c in nums):

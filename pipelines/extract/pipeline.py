@@ -26,7 +26,7 @@ from pipelines.extract.tables import extract_applications, extract_proactive, ex
 from pipelines.extract.tokens import tokenize_lines
 
 # Bump when extraction would read any file differently: the registry re-extracts files read by another.
-PARSER_VERSION = "1.7.0"
+PARSER_VERSION = "2.0.0"
 
 
 def report_id_of(data: bytes) -> str:

@@ -4,5 +4,7 @@ select
     cast(severity as {{ dbt.type_string() }}) as severity,
     cast(code as {{ dbt.type_string() }}) as code,
     cast(message as {{ dbt.type_string() }}) as message,
-    cast(line as {{ dbt.type_int() }}) as line
+    cast(line as {{ dbt.type_int() }}) as line,
+    cast(section as {{ dbt.type_string() }}) as section,
+    cast(row_key as {{ dbt.type_string() }}) as row_key
 from {{ source('raw', 'issues') }}
