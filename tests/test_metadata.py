@@ -242,6 +242,11 @@ def test_two_divisions_a_character_apart_between_title_and_body_warn():
     assert m.agency == "彬州市民政局" and codes(m) == ["metadata_conflict"] and "郴州市民政局" in m.issues[0][2]
 
 
+def test_signature_spelling_the_division_right_corrects_the_title_without_a_conflict():
+    m = meta("陨西县民政局2021年政府信息公开工作年度报告", "正文。", "郧西县民政局", "2022年1月5日")
+    assert (m.agency, codes(m)) == ("郧西县民政局", ["place_name_corrected"])
+
+
 def test_title_broken_inside_zheng_fu():
     m = meta("当前位置:首页 > 政务公开 > 政府信息公开年报", "2017年度鼓楼区司法局政", "府信息公开工作年度报告")
     assert (m.agency, m.year) == ("鼓楼区司法局", 2017)

@@ -9,6 +9,7 @@ around them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from pipelines.extract.meta_names import agency_like, clean_name
@@ -22,9 +23,9 @@ _ANCHOR = re.compile(
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*度?\s*(?:的\s*)?")
 _CN_YEAR = re.compile(r"[一二][〇零○O][〇零○O一二三四五六七八九]{2}(?=\s*年)")
-_CN_DIGIT = str.maketrans("〇零○O一二三四五六七八九", "000012345678" + "9")
+_CN_DIGIT = str.maketrans("〇零○O一二三四五六七八九", "0000123456789")
 _CHROME_HEAD = re.compile(r"首页|当前位置|您的位置|位置|栏目|年报|年度报告|信息公开")
-_GAP = re.compile(r"[\s关于的]*")
+_GAP = re.compile(r"[\s关于的]*")  # what may stand between the year and the fixed words when X comes first
 _MAX_HEAD = 40000  # characters of the file's start searched: a crawler's one-line page holds the title early
 
 
@@ -98,14 +99,7 @@ def _search(lines: list[str], yearless_ok: bool = False) -> Title | None:
 
 
 def _line_of(starts: list[int], pos: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:  # the last line starting at or before pos
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= pos:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    return bisect_right(starts, pos) - 1  # the last head line starting at or before pos
 
 
 def _read(text: str, starts: list[int], k: int, m: re.Match[str]) -> tuple[str | None, int | None, int] | None:

@@ -108,9 +108,10 @@ def _agency(lines: list[str], title: Title | None, signed: Named | None, head: C
             issues: list[MetaIssue]) -> tuple[str | None, bool]:
     publishers, sources = fields(lines)
     chosen = Named("title", title.agency, title.line) if title and title.agency else None
-    for other in (publishers[0] if publishers else None, signed):
-        if other is None or (chosen and other.name == chosen.name):
-            continue
+    others = [n for n in (publishers[0] if publishers else None, signed) if n]
+    for other in others:
+        if chosen and (other.name == chosen.name or _one_off(other.name, chosen.name)):
+            continue  # a spelling a character off is weighed against the divisions below
         if chosen is None:
             chosen = other
         elif not related(chosen.name, other.name):
@@ -152,9 +153,13 @@ def _agency(lines: list[str], title: Title | None, signed: Named | None, head: C
             agency += rest
     checked = check_place(agency, head.text, line)
     issues.extend(checked.issues)
-    body_name = compiler(head)
-    if body_name and body_name.name not in (agency, checked.agency) and len(body_name.name) == len(agency) \
-            and sum(a != b for a, b in zip(agency, body_name.name, strict=True)) == 1:
-        # 彬州市… in the title, 郴州市… in 本报告由…编制: both divisions, one of them misspelled.
-        issues.append(_conflict(Named(chosen.source, agency, line), body_name, checked.agency))
+    for other in (*others, compiler(head)):
+        if other and other.name not in (agency, checked.agency) and _one_off(other.name, agency):
+            # 彬州市… in the title, 郴州市… in 本报告由…编制: both divisions, one of them misspelled.
+            issues.append(_conflict(Named(chosen.source, agency, line), other, checked.agency))
+            break
     return checked.agency, unsure
+
+
+def _one_off(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
