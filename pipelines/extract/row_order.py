@@ -29,6 +29,8 @@ STRONG = 3.0  # the row's own head names it, at its end
 HEAD = 2.0  # named in the head, not last
 WRAPPED = 2.0  # named only once the text after the figures (a wrapped tail) is joined to the head
 BEFORE = 0.5  # named only in unnumbered text before the row's ordinal: usually the previous row's tail
+PREFIX = 2.0  # the head is the beginning of the form's label (the rest wrapped away)
+MIN_PREFIX = 4
 BLOCK = 1.5  # another numbered label of a block of labels printed before the figure rows
 CONTEST_MARGIN = 0.5
 LOOK_BACK = 8  # rows back that a row without a label of its own looks for a block of labels
@@ -92,6 +94,17 @@ def _named(text: str, specs: Sequence[RowSpec]) -> dict[str, float]:
     return {k: (STRONG if v == best else HEAD) for k, v in ends.items()}
 
 
+def _begins(head: str, specs: Sequence[RowSpec]) -> list[str]:
+    words = _ORDINAL.sub("", head, count=1) if _ORDINAL.match(head) else head
+    if len(words) < MIN_PREFIX:
+        return []
+    return [s.key for s in specs if _bare(s.label).startswith(words)]
+
+
+def _bare(label: str) -> str:
+    return re.sub(r"[\"“”\s]", "", _ORDINAL.sub("", label))
+
+
 def _add(scores: dict[str, float], named: dict[str, float] | Sequence[str], value: float | None,
          ordinal: str | None, by_key: dict[str, RowSpec]) -> None:
     """Record evidence, keeping the strongest per key; an ordinal that fits the row adds, one that clashes takes."""
@@ -116,6 +129,8 @@ def _scores(rows: Sequence[Row], trailing: str, specs: Sequence[RowSpec]) -> lis
             tail = trailing
         own = _named(head, specs)
         _add(scores, own, None, ordinal, by_key)
+        # The first line of a label that wraps (7、属于行政执 / 法案卷) is the start of the form's own label.
+        _add(scores, [k for k in _begins(head, specs) if k not in own], PREFIX, ordinal, by_key)
         _add(scores, [k for k in _named(head + tail, specs) if k not in own], WRAPPED, ordinal, by_key)
         # A converter may print several rows' labels as one block before their figure rows: any label of the
         # block may be this row's, and a row with no label of its own may take one of an earlier block.
@@ -127,6 +142,28 @@ def _scores(rows: Sequence[Row], trailing: str, specs: Sequence[RowSpec]) -> lis
                     if o is not None:
                         _add(scores, list(_named(text, specs)), BLOCK, o, by_key)
         out.append({k: v for k, v in scores.items() if v > 0})
+    return out
+
+
+def drop_page_numbers(rows: Sequence[Row]) -> list[Row]:
+    """A lone figure on a line of its own, in a table whose rows state several figures, is a page number that
+    split a row's wrapped label: its words go to the row that follows, as if the number were not there."""
+    multi = sum(len([t for t in r.values if t.kind is Kind.NUM]) > 1 for r in rows)
+    if multi * 2 < len(rows):
+        return list(rows)
+    out: list[Row] = []
+    carry = ""
+    for r in rows:
+        nums = [t for t in r.values if t.kind is Kind.NUM]
+        if len(nums) == 1 and nums[0].alone and len(r.values) == 1:
+            carry += r.label
+            continue
+        if carry:
+            r = Row(carry + r.label, r.label_line, r.values, r.context, r.after)
+            carry = ""
+        out.append(r)
+    for before, nxt in zip(out, out[1:], strict=False):
+        before.after = nxt.label
     return out
 
 

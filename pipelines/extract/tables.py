@@ -10,7 +10,7 @@ from pipelines.extract.alignment import Fit, fit_row
 from pipelines.extract.columns import Columns, columns_near
 from pipelines.extract.crossrow import broken_identities, settle_by_columns
 from pipelines.extract.report import Cell, Report
-from pipelines.extract.row_order import Placed, is_prose, place_rows
+from pipelines.extract.row_order import Placed, drop_page_numbers, is_prose, place_rows
 from pipelines.extract.rows import Row, match_label, segment_rows
 from pipelines.extract.tokens import Kind, Token
 from pipelines.extract.vocabulary import vocabulary
@@ -76,7 +76,7 @@ def extract_proactive(tokens: list[Token], layout: str, report: Report) -> None:
 def extract_applications(tokens: list[Token], layout: str, report: Report) -> None:
     vocab = vocabulary()
     specs = vocab.rows_for(layout)
-    rows = segment_rows(tokens)
+    rows = drop_page_numbers(segment_rows(tokens))
     placed = place_rows(rows, specs, rows[-1].after if rows else "")
     n = len(vocab.applicants)
     fits: dict[str, Fit] = {}
@@ -93,8 +93,12 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
             columns = columns_near(rows, rows.index(p.row), n)
             if columns is not None:
                 fit = _by_columns(p.row, columns, fit)
-        if fit.lone is not None and total_only:
-            fit = Fit([None] * (n - 1) + [fit.lone.value], [None] * (n - 1) + [fit.lone], None)
+        if total_only:
+            stated = _stated(p.row)
+            if len(stated) == 1 and fit.ambiguous:
+                dropped = len([t for t in p.row.values if t.kind is Kind.NUM]) - 1
+                fit = Fit([None] * (n - 1) + [stated[0].value], [None] * (n - 1) + [stated[0]],
+                          f"{dropped} figure(s) alone on their lines read as page numbers" if dropped else None)
         fits[p.key] = fit
         where[p.key] = p
         if p.contested:
@@ -151,12 +155,19 @@ def _by_columns(row: Row, columns: Columns, fit: Fit) -> Fit:
                "blank")
 
 
+def _stated(row: Row) -> list[Token]:
+    """The row's figures, less those alone on a line between its cells (page numbers) when others remain."""
+    nums = [t for t in row.values if t.kind is Kind.NUM]
+    kept = [t for t in nums if not t.alone]
+    return kept if kept else nums
+
+
 def _states_only_totals(rows: Sequence[Row], n: int) -> bool:
     """A table that states one figure per row (pdftotext and crawler text often keep only 总计): several rows of
     a single figure too short to be run-together cells, and no row with a cell per column."""
     lone = full = 0
     for r in rows:
-        nums = [t for t in r.values if t.kind is Kind.NUM]
+        nums = _stated(r)
         if len(nums) == 1 and len(r.values) < n and (not nums[0].glued or len(nums[0].text) < n):
             lone += 1
         elif len(nums) > 1:
