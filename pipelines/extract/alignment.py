@@ -102,7 +102,7 @@ def _fit_windows(cells: list[Token], n: int, identity: Identity | None) -> Fit:
 def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Sequence[bool] | None) -> Fit:
     """Split run-together digit strings into n cells, cell by cell, pruning on the identities as it goes."""
     shown = " ".join(t.text for t in nums)
-    if len(nums) == 1 and len(_whole(nums[0])) < n:
+    if len(nums) == 1 and len(whole_digits(nums[0])) < n:
         return Fit([None] * n, [None] * n, f"one figure {shown} for {n} columns", True, lone=nums[0])
     solutions: list[tuple[list[Decimal], list[Token]]] = []
     steps = 0
@@ -140,7 +140,7 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
         sign = -1 if raw.startswith("-") and j == 0 else 1
         digits = whole[j:] if j else whole
         offset = j
-        rest_digits = sum(len(_whole(x)) for x in nums[i + 1:])
+        rest_digits = sum(len(whole_digits(x)) for x in nums[i + 1:])
         for length in range(1, len(digits) + 1):
             head = digits[:length]
             if len(head) > 1 and head.startswith("0"):
@@ -184,11 +184,11 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
 
 def _lost_separators(t: Token) -> bool:
     """Digits touching a word, or digits no figure is written as (00, 0128): cells run together."""
-    whole = _whole(t)
+    whole = whole_digits(t)
     return t.glued or (len(whole) > 1 and whole.startswith("0"))
 
 
-def _whole(t: Token) -> str:
+def whole_digits(t: Token) -> str:
     return t.text.replace(",", "").lstrip("+-").removesuffix(t.unit or "").partition(".")[0]
 
 

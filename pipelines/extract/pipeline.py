@@ -16,8 +16,8 @@ from pipelines.extract.identities import flag_identities
 from pipelines.extract.layout import detect_layout
 from pipelines.extract.metadata import extract_metadata
 from pipelines.extract.multiple import detect_multiple_reports
-from pipelines.extract.prose_checks import cross_check_prose
 from pipelines.extract.normalize import normalize_line
+from pipelines.extract.prose_checks import cross_check_prose
 from pipelines.extract.rendering import detect_rendering
 from pipelines.extract.report import Report
 from pipelines.extract.rows import segment_rows

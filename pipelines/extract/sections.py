@@ -31,6 +31,7 @@ _STRUCTURE = {
     "reviews": re.compile(r"维持|纠正|尚未审结|直接起诉|复议后起诉"),
 }
 _WINDOW = 300
+_END = re.compile(r"[一二三四五六七八九十\d][、.,](?:(?:政府信息公开)?(?:工作)?存在的(?:主要)?问题|其他需要报告)")
 
 
 def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
@@ -58,7 +59,8 @@ def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
 def _find(name: str, flat: str, cursor: int) -> int | None:
     structure = _STRUCTURE.get(name)
     numbered = [m for p in vocabulary().sections[name] for m in [p.search(flat, cursor)] if m]
-    if structure is None:
+    if structure is None:  # the part after the tables, numbered any way: 五、 in the form, 四、 where renumbered
+        numbered += [m for m in [_END.search(flat, cursor)] if m]
         return min((m.start() for m in numbered), default=None)
     relaxed = list(_RELAXED[name].finditer(flat, cursor)) if name in _RELAXED else []
     for m in sorted([*numbered, *relaxed], key=lambda x: x.start()):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from pipelines.extract.alignment import Fit, fit_row
+from pipelines.extract.alignment import Fit, fit_row, whole_digits
 from pipelines.extract.columns import Columns, columns_near
 from pipelines.extract.crossrow import broken_identities, settle_by_columns
 from pipelines.extract.report import Cell, Report
@@ -241,7 +241,7 @@ def _table_rows(rows: Sequence[Row], n: int) -> list[Row]:
                 break
             continue
         out.append(r)
-        count += sum(v.kind is Kind.NUM for v in r.values)
+        count += sum(len(whole_digits(v)) if v.glued else 1 for v in r.values if v.kind is Kind.NUM)
     return out
 
 
