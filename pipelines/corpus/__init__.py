@@ -1,5 +1,7 @@
 """Synthetic 政府信息公开工作年度报告 with known truth, and an evaluator for the parser in ``pipelines.extract``.
 
 - ``pipelines.corpus.generate``: ``generate_corpus(out_dir, n, seed)`` writes reports and ``truth.jsonl``.
+- ``pipelines.corpus.families``: variations real conversions produce (``families`` in the truth record).
+- ``pipelines.corpus.marks``: the line each value stands on (``line`` on a truth cell, where it tells a row).
 - ``pipelines.corpus.evaluate``: ``evaluate(corpus_dir)`` scores ``extract_report`` against the truth.
 """

@@ -16,7 +16,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from .families import (
+    TYPO_PLACES,
+    cms_block,
+    cms_preamble,
+    draw_families,
+    misprint,
+    office_agency,
+    page_chrome,
+    procurement_units,
+    procurement_values,
+    renumbered_blocks,
+    total_only_blanks,
+    typo_record,
+    year_first_title,
+)
+from .marks import mark_tables, read_lines
 from .noise import Style, draw_style, encode, fmt_count, fmt_money
+from .ocr_markdown import render_ocr_markdown
 from .render import (
     OUTCOME_LABELS,
     RENDERINGS,
@@ -70,6 +87,7 @@ PLACES: tuple[tuple[str, str], ...] = (
     ("平潭综合实验区", "zone"), ("贵安新区", "zone"), ("兰州新区", "zone"), ("赣江新区", "zone"),
     ("长白山保护开发区", "zone"), ("横琴粤澳深度合作区", "zone"),
 )
+LEVELS = dict(PLACES) | {place: level for place, level, _ in TYPO_PLACES}
 
 # (bureau form, provincial department form, abbreviation used in titles)
 SECTORS: tuple[tuple[str, str, str | None], ...] = (
@@ -101,9 +119,12 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 
-def make_agency(rng: random.Random) -> tuple[str, str | None, str, str]:
-    """(full name, title short name or None, place, sector)."""
-    place, level = rng.choice(PLACES)
+def make_agency(rng: random.Random, place: str | None = None) -> tuple[str, str | None, str, str]:
+    """(full name, title short name or None, place, sector); the place drawn unless given."""
+    drawn, level = rng.choice(PLACES)
+    if place is None:
+        place = drawn
+    level = LEVELS[place]
     bureau, dept, abbr = rng.choice(SECTORS)
     if level == "zone" and bureau == "人民政府":
         return place, None, place, bureau
@@ -348,25 +369,41 @@ def choose_blanks(rng: random.Random, r: Report, style: Style) -> set[Key]:
 
 
 def build_doc(rng: random.Random, r: Report, style: Style, rendering: str, short: str | None, place: str,
-              sector: str, tables: Tables | None) -> Doc:
+              sector: str, tables: Tables | None, families: tuple[str, ...] = (),
+              frng: random.Random | None = None) -> Doc:
+    """The report's text before rendering. ``frng`` makes the families' draws, so a report without families
+    consumes ``rng`` as before."""
+    frng = frng or random.Random(0)
+    cms = "cms_fields" in families
+    typo = "place_typo" in families  # the misprint is the title's and the signature's: they name the place
     y = r.year
     agency = r.agency
     title_year = f"{y}年度" if style.title_form == "niandu" else f"{y}年"
     sep = " " if rendering == "aligned_columns" and rng.random() < 0.5 else ""
     if style.title_form == "agency_above":
         title = [agency, f"{title_year}{sep}政府信息公开工作年度报告"]
-    elif style.title_form == "short_name" and short:
+    elif style.title_form == "short_name" and short and not typo:
         title = [f"{short}{title_year}政府信息公开工作年度报告"]
     else:
         title = [f"{agency}{title_year}政府信息公开工作年度报告"]
         if rng.random() < 0.2 and rendering not in ("run_together",):
             title = [f"{agency}{title_year}", "政府信息公开工作年度报告"]
     agency_ref = agency if (style.title_form == "short_name" or rng.random() < 0.5) else (short or agency)
+    pre_title: list[str] = []
+    if "title_year_first" in families:
+        title = year_first_title(frng, y, agency)
+        pre_title = page_chrome(frng) if rendering != "html_dump" else []
+    if cms:  # the title names the region; the field block names the office
+        title = [f"{place}{title_year}政府信息公开工作年度报告"]
+        agency_ref = place
     blocks: list[tuple[str, str]] = []
     if r.layout == "narrative":
-        blocks += narrative_paragraphs(rng, r, sector, agency)
+        blocks += narrative_paragraphs(rng, r, sector, place if cms else agency)
+    elif "renumbered_sections" in families:
+        blocks.append(("para", cms_preamble(frng, r, place, LEVELS[place]) if cms else preamble(rng, r, agency, place)))
+        blocks += renumbered_blocks(frng, r, _self(sector), agency_ref, closing_paragraphs(rng, r, sector))
     else:
-        blocks.append(("para", preamble(rng, r, agency, place)))
+        blocks.append(("para", cms_preamble(frng, r, place, LEVELS[place]) if cms else preamble(rng, r, agency, place)))
         blocks += overview_paragraphs(rng, r, sector, agency_ref)
         for section, heading in (("proactive", "二、主动公开政府信息情况"),
                                  ("applications", "三、收到和处理政府信息公开申请情况"),
@@ -382,8 +419,13 @@ def build_doc(rng: random.Random, r: Report, style: Style, rendering: str, short
     if style.signature and r.published_on:
         d = format_date(date.fromisoformat(r.published_on), style.date_form)
         signature = rng.choice(([agency, d], [f"{agency} {d}"], [d], [agency, d]))
+        if cms:
+            signature = [d]
+        elif typo and signature == [d]:
+            signature = [agency, d]
     running = f"{agency}{y}年政府信息公开工作年度报告"
-    doc = Doc(agency=agency, title=title, blocks=blocks, signature=signature, tables=tables, running_header=running)
+    doc = Doc(agency=agency, title=title, blocks=blocks, signature=signature, tables=tables, running_header=running,
+              pre_title=pre_title, families=list(families))
     chrome_date = f"{r.published_on} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}" if r.published_on else None
     source = rng.choice((agency, "本站", f"{place}人民政府办公室", f"{place}人民政府"))
     if rendering == "html_dump":
@@ -411,19 +453,28 @@ def build_doc(rng: random.Random, r: Report, style: Style, rendering: str, short
             *( [f"时间：{chrome_date}"] if chrome_date else []), "微信 微博 QQ空间 全真版 文字版 文件下载 相关链接： -->",
         ]
         doc.chrome_bottom = [rng.choice(("附件下载", "【打印本页】【关闭窗口】", "扫一扫在手机打开当前页"))]
+    if "title_year_first" in families and rendering == "html_dump":
+        doc.chrome_top[1] = page_chrome(frng)[0]
+    if cms and r.published_on:
+        stamp = chrome_date or r.published_on
+        doc.head_block = cms_block(frng, "".join(title), agency, place, stamp, frng.randint(10000, 99999))
     return doc
 
 
 def run_together_unscored(tables: Tables) -> list[list[str]]:
     """Cells a run-together rendering leaves ambiguous: for each table row, the cells on which the splits of
-    its concatenated digits that satisfy the row's identity disagree."""
+    its concatenated digits that satisfy the row's identity disagree. Blank cells leave nothing in the text (and
+    no identity to lean on); a unit written in a cell (12824.5056万元) ends it but is no digit."""
     out: list[list[str]] = []
 
     def row(cells: list[VCell], kinds: list[str], identity: str | None) -> None:
-        digits = "".join(c.text for c in cells)
-        truth = tuple(Decimal(c.text) for c in cells)
-        for i in ambiguous_cells(digits, kinds, identity, truth):
-            out.append(list(cells[i].key))
+        stated = [(c, k) for c, k in zip(cells, kinds, strict=True) if c.text]
+        if len(stated) < len(cells):
+            identity = None
+        texts = [c.text.removesuffix("万元").removesuffix("元") for c, _ in stated]
+        truth = tuple(Decimal(t) for t in texts)
+        for i in ambiguous_cells("".join(texts), [k for _, k in stated], identity, truth):
+            out.append(list(stated[i][0].key))
 
     for b in tables.proactive:
         for r in b.rows:
@@ -434,33 +485,42 @@ def run_together_unscored(tables: Tables) -> list[list[str]]:
     return out
 
 
-def truth_record(r: Report, blank: set[Key]) -> dict:
-    proactive, applications, reviews = [], [], []
+def truth_record(r: Report, blank: set[Key], lines: dict[Key, int] | None = None) -> dict:
+    """The stated cells; each with the line it stands on where that line holds one table row only."""
+    out: dict[str, list[dict]] = {"proactive": [], "applications": [], "reviews": []}
+    names = {"proactive": ("item", "measure"), "applications": ("row", "applicant"), "reviews": ("proceeding", "outcome")}
     for key in r.cells():
         if key in blank:
             continue
         section, k1, k2 = key
-        v = r.value(key)
-        if section == "proactive":
-            proactive.append({"item": k1, "measure": k2, "value": v})
-        elif section == "applications":
-            applications.append({"row": k1, "applicant": k2, "value": v})
-        else:
-            reviews.append({"proceeding": k1, "outcome": k2, "value": v})
-    return {"proactive": proactive, "applications": applications, "reviews": reviews}
+        f1, f2 = names[section]
+        cell: dict = {f1: k1, f2: k2, "value": r.value(key)}
+        if lines and key in lines:
+            cell["line"] = lines[key]
+        out[section].append(cell)
+    return out
 
 
-def generate_report(rng: random.Random, index: int, rendering: str, layout: str, inject_errors: float) -> tuple[bytes, dict]:
+def generate_report(rng: random.Random, index: int, rendering: str, layout: str, inject_errors: float,
+                    frng: random.Random | None = None) -> tuple[bytes, dict]:
+    """One report and its truth record. ``frng`` draws the families (pipelines.corpus.families) and everything
+    they decide, so the draws of ``rng`` are those of a report without families as far as they go."""
+    frng = frng or random.Random(f"families/{index}")
+    families = draw_families(frng, rendering, layout)
     if layout == "2021":
         year = rng.randint(2021, 2024)
     elif layout == "2019":
         year = rng.randint(2019, 2020)
     else:
         year = rng.randint(2015, 2018)
-    agency, short, place, sector = make_agency(rng)
+    typo = frng.choice(TYPO_PLACES) if "place_typo" in families else None
+    agency, short, place, sector = make_agency(rng, typo[0] if typo else None)
+    if "cms_fields" in families:
+        agency, short, sector = office_agency(place, LEVELS[place]), None, "人民政府办公室"
     r = Report(agency=agency, year=year, layout=layout)
     style = draw_style(rng, rendering, layout)
-    r.published_on = publish_date(rng, year, layout).isoformat() if style.signature else None
+    dated = style.signature or "cms_fields" in families  # a CMS page always carries its date
+    r.published_on = publish_date(rng, year, layout).isoformat() if dated else None
     is_gov = "政府" in sector or place == agency
     scale = rng.choices((0, 1, 2, 3), (4, 4, 2, 1 + 2 * is_gov))[0]
     tables = None
@@ -469,12 +529,29 @@ def generate_report(rng: random.Random, index: int, rendering: str, layout: str,
         gen_proactive(rng, r, scale, is_gov)
         gen_applications(rng, r, scale)
         gen_reviews(rng, r, scale)
+        if "procurement_run_together" in families:
+            procurement_values(frng, r)
         blank = choose_blanks(rng, r, style)
+        if "total_only" in families:
+            blank = total_only_blanks(r)
         if inject_errors and rng.random() < inject_errors:
             inject_error(rng, r, blank)
         tables = build_tables(rng, r, style, blank)
-    doc = build_doc(rng, r, style, rendering, short, place, sector, tables)
-    text = render(doc, style, rng, rendering)
+        if "procurement_run_together" in families:
+            procurement_units(frng, tables, r)
+    doc = build_doc(rng, r, style, rendering, short, place, sector, tables, tuple(families), frng)
+    throughout = False
+    if typo:
+        doc.title, doc.signature = misprint(doc.title, place, typo[2]), misprint(doc.signature, place, typo[2])
+        throughout = frng.random() < 0.5
+    keys: list[Key] = []
+    if tables is not None:
+        doc.tables, keys = mark_tables(tables)
+    ocr = "ocr_markdown_rows" in families
+    text = render_ocr_markdown(doc, style, rng) if ocr else render(doc, style, rng, rendering)
+    text, lines = read_lines(text, keys)
+    if typo and throughout:  # an OCR pass that misreads the character wherever it stands
+        text = text.replace(place, typo[2])
     data, encoding = encode(text, style)
     name = f"{index:05d}_{rendering}.txt"
     record = {
@@ -485,11 +562,14 @@ def generate_report(rng: random.Random, index: int, rendering: str, layout: str,
         "rendering": rendering,
         "encoding": encoding,
         "published_on": r.published_on,
-        **truth_record(r, blank),
+        **truth_record(r, blank, lines),
         "unscored": run_together_unscored(tables) if rendering == "run_together" and tables else [],
         "injected_errors": r.injected_errors,
         "noise": [x for x in style.noise_list() if layout != "narrative" or x.startswith(_TEXT_NOISE)],
+        "families": families,
     }
+    if typo:
+        record["place_typo"] = typo_record(place, typo[2], agency, throughout)
     return data, record
 
 
@@ -505,11 +585,13 @@ def generate_corpus(out_dir: Path, n: int, seed: int, inject_errors: float = 0.0
         block = list(RENDERINGS)
         master.shuffle(block)
         renderings += block
+    families = random.Random(f"families/{seed}")  # apart from master: reports without families stay as they were
     records = []
     for i in range(n):
         layout = master.choices(("2021", "2019", "narrative"), (0.45, 0.35, 0.2))[0]
         rng = random.Random(master.getrandbits(64))
-        data, record = generate_report(rng, i, renderings[i], layout, inject_errors)
+        frng = random.Random(families.getrandbits(64))
+        data, record = generate_report(rng, i, renderings[i], layout, inject_errors, frng)
         (out_dir / record["file"]).write_bytes(data)
         records.append(record)
     with open(out_dir / "truth.jsonl", "w", encoding="utf-8") as f:

@@ -77,6 +77,9 @@ class Doc:
     running_header: str
     chrome_top: list[str] = field(default_factory=list)
     chrome_bottom: list[str] = field(default_factory=list)
+    pre_title: list[str] = field(default_factory=list)  # a page's breadcrumb above the title (title_year_first)
+    head_block: list[str] = field(default_factory=list)  # a crawler's field block above the page (cms_fields)
+    families: list[str] = field(default_factory=list)  # pipelines.corpus.families drawn for this report
 
 
 # ---------------------------------------------------------------- labels of the tables
@@ -152,8 +155,18 @@ def proactive_labels(style: Style, layout: str) -> list[tuple[str, list[str], li
 # ---------------------------------------------------------------- helpers
 
 
+def _is_mark(ch: str) -> bool:
+    """The private-use characters pipelines.corpus.marks wraps value cells in (zero width, gone from the file)."""
+    return "\ue000" <= ch < "\uef00"
+
+
 def dwidth(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    return sum(0 if _is_mark(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def vlen(s: str) -> int:
+    """A cell text's length in characters, markers left out."""
+    return sum(not _is_mark(ch) for ch in s)
 
 
 def pad_to(line: str, col: int, min_gap: int = 2) -> str:
@@ -291,7 +304,7 @@ def render_pipe_cells(doc: Doc, style: Style, rng: random.Random) -> str:
 
 def _plain_doc(doc: Doc, style: Style, rng: random.Random, tables, para_suffix: str = "", blank_between: bool = False,
                indent: str = "") -> str:
-    lines: list[str] = list(doc.title)
+    lines: list[str] = list(doc.pre_title) + list(doc.title)
     if blank_between:
         lines.append("")
     for kind, text in doc.blocks:
@@ -513,6 +526,7 @@ def render_aligned(doc: Doc, style: Style, rng: random.Random) -> str:
         out.append(cur)
         return out
 
+    lines += doc.pre_title
     for i, t in enumerate(doc.title):
         lines.append(" " * (12 if i == 0 else 5) + space_ascii(t))
     lines += ["", ""]
@@ -572,7 +586,7 @@ def _aligned_table(doc: Doc, style: Style, rng: random.Random, name: str, pager:
             out += [""]
         return out + ["\f"]
     if name == "reviews":
-        cw = max(6, max(len(c.text) for c in t.reviews) + 3)
+        cw = max(6, max(vlen(c.text) for c in t.reviews) + 3)
         outs = [o.replace(" ", "") for o in t.rev_outcomes]
         tops = [o[:2] if o != "总计" else "" for o in outs]
         bottoms = [o[2:] if o != "总计" else "" for o in outs]
@@ -584,7 +598,7 @@ def _aligned_table(doc: Doc, style: Style, rng: random.Random, name: str, pager:
         out += [_values_line("", _cells_text(t.reviews), 0, cw), "", "", ""]
         return out + ["\f"]
     # applications
-    vw = max(max(len(c.text) for r in t.apps for c in r.cells) + 3, 8)
+    vw = max(max(vlen(c.text) for r in t.apps for c in r.cells) + 3, 8)
     x0 = rng.choice((40, 44, 48))
     out += [" " * (x0 + 16) + t.app_applicant, ""]
     note = chunks(t.app_note, x0 - 4)
@@ -600,6 +614,8 @@ def _aligned_table(doc: Doc, style: Style, rng: random.Random, name: str, pager:
     out += ["", ""]
     # data rows: records (col0, group, label, values)
     label_w = x0 - 16
+    tail_w = rng.choice((14, 16)) if "wrapped_tail_after_figures" in doc.families else 0
+    tight = bool(tail_w) and rng.random() < 0.7  # no blank line between the rows of a group
     records: list[list] = []
     disp_start = disp_end = None
     group_spans: dict[str, tuple[int, int]] = {}
@@ -612,9 +628,13 @@ def _aligned_table(doc: Doc, style: Style, rng: random.Random, name: str, pager:
         else:
             col = 6 if r.level == "sub" else 13
             width = (x0 - 8 if r.level == "sub" else label_w)
+            if tail_w:
+                width = min(width, tail_w + (10 if r.level == "sub" else 0))
             parts = chunks(r.label, width)
             start = len(records)
-            if len(parts) == 1:
+            if tail_w:  # wrapped_tail_after_figures: the figures on the first part's line, the rest after
+                records += [["", "", p, values if i == 0 else None, col] for i, p in enumerate(parts)]
+            elif len(parts) == 1:
                 records.append(["", "", parts[0], values, col])
             elif len(parts) == 2 and rng.random() < 0.6:
                 records += [["", "", parts[0], None, col], ["", "", "", values, col], ["", "", parts[1], None, col]]
@@ -627,7 +647,8 @@ def _aligned_table(doc: Doc, style: Style, rng: random.Random, name: str, pager:
                 group_spans[r.group_label] = (s, len(records))
         if r.key == "total":
             disp_end = len(records)
-        records.append(["", "", "", None, 0])  # blank line between rows
+        if not (tight and r.level == "item"):
+            records.append(["", "", "", None, 0])  # blank line between rows
     # group labels wrapped in a narrow column, centred on their rows
     for glabel, (s, e) in group_spans.items():
         gparts = chunks(glabel.replace(" ", ""), 8)
@@ -689,7 +710,7 @@ def render_html_dump(doc: Doc, style: Style, rng: random.Random) -> str:
             out += row(list(t.rev_outcomes) * 2) + row(_cells_text(t.reviews))
         return out
 
-    lines = list(doc.chrome_top)
+    lines = list(doc.head_block) + list(doc.chrome_top)
     lines += doc.title
     for kind, text in doc.blocks:
         if kind == "table":
@@ -737,7 +758,7 @@ def render_run_together(doc: Doc, style: Style, rng: random.Random) -> str:
         parts.append(tables(text) if kind == "table" else text)
     parts.append(" ".join(doc.signature))
     parts.append(" ".join(doc.chrome_bottom))
-    return gap.join(p for p in parts if p)
+    return "".join(x + "\n" for x in doc.head_block) + gap.join(p for p in parts if p)
 
 
 RENDERERS = {
