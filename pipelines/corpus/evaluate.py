@@ -1,6 +1,7 @@
 """Score the parser (``pipelines.extract.extract_report``) against a generated corpus.
 
     python -m pipelines.corpus.evaluate CORPUS_DIR [--min-recall R] [--min-precision P] [--max-silent S]
+                                                   [--max-wrong W] [--failures N] [--show-wrong N] [--json PATH]
 
 Cell level: an extracted cell is right when the truth has the key and the value agrees within 0.01.
 Precision = right extracted cells / extracted cells (cells the truth does not have count as wrong, unscored
@@ -8,6 +9,21 @@ cells count when a value is given); recall = right scored cells / scored truth c
 run-together rendering leaves ambiguous, are left out). A silent error is a report with a wrong or missing
 scored value or a wrong agency/year/layout and no issue of severity warning or error. Crashes (exceptions)
 are counted apart and treated as an empty extraction.
+
+Cell failures, each told apart by whether it carries a warning *on its own row*:
+
+- a *wrong value given* (the worst failure): the truth states the cell (scored or not) and the parser gives a
+  different value;
+- a *spurious value*: the parser gives a value for a cell the report leaves blank;
+- a *missing value*: a scored cell the parser does not give.
+
+A warning on its own row is an issue of severity warning/error whose (section, row) is the cell's (section, key1)
+(for reviews the row is the proceeding); or, for an issue naming no row, whose ``line`` is the line the value
+stands on, where the truth knows it (a truth cell's ``line``; run-together bodies have none).
+
+Metadata (agency, year, layout, published_on) is scored exact, and *exact or flagged*: a wrong field counts as
+flagged when a warning/error names it (its ``row`` is the field, or its code contains the field's name; for
+the agency also ``place``). Reports are broken down by rendering, layout and family (the truth's ``families``).
 """
 
 from __future__ import annotations
@@ -22,9 +38,16 @@ from pathlib import Path
 
 from pipelines.extract import extract_report
 
+from .evaluate_table import format_failures, format_report, format_wrong
+from .families import FAMILIES
+
+NO_FAMILY = "(none)"
+
 TOLERANCE = Decimal("0.01")
 LOUD = ("warning", "error")
 META_FIELDS = ("agency", "year", "layout")
+ALL_META = (*META_FIELDS, "published_on")
+_META_WORDS = {"agency": ("agency", "place"), "year": ("year",), "layout": ("layout",), "published_on": ("published",)}
 KEY_FIGURES: dict[str, tuple[str, str, str]] = {
     "permits": ("proactive", "administrative_permits", "decisions"),
     "penalties": ("proactive", "administrative_penalties", "decisions"),
@@ -64,26 +87,66 @@ def _same(a, b: Decimal) -> bool:
     return x is not None and abs(x - b) <= TOLERANCE
 
 
+def _truth_lines(truth: dict) -> dict[Key, int]:
+    out: dict[Key, int] = {}
+    for section, (f1, f2) in _FIELDS.items():
+        for c in truth.get(section) or []:
+            if isinstance(c.get("line"), int):
+                out[(section, str(c.get(f1)), str(c.get(f2)))] = c["line"]
+    return out
+
+
+def row_warned(key: Key, loud: list[dict], line: int | None) -> bool:
+    """Whether a warning/error stands on the cell's own row: its (section, row), or its line when it names
+    no row and the truth knows the cell's line."""
+    section, row = key[0], key[1]
+    for i in loud:
+        i_section, i_row = i.get("section"), i.get("row")
+        if i_section not in (None, section):
+            continue
+        if i_row is not None:
+            if str(i_row) == row:
+                return True
+        elif line is not None and i.get("line") == line:
+            return True
+    return False
+
+
+def _meta_flagged(field: str, loud: list[dict]) -> bool:
+    words = _META_WORDS[field]
+    return any(i.get("row") == field or any(w in str(i.get("code", "")) for w in words) for i in loud)
+
+
 def score_report(truth: dict, extracted: dict | None, crash: str | None = None) -> dict:
     """Compare one extraction (the parser's JSON object; None after a crash) with its truth record."""
     t_cells = {k: _num(v[0]) for k, v in _cells(truth).items()}
+    t_lines = _truth_lines(truth)
     unscored = {tuple(u) for u in truth.get("unscored", [])}
     e_cells = _cells(extracted or {})
-    wrong, missing = [], []
+    issues = (extracted or {}).get("issues") or []
+    loud = [i for i in issues if str(i.get("severity", "")).lower() in LOUD]
+    wrong, missing, wrong_given, spurious = [], [], [], []
     right_extracted = 0
     for key, values in e_cells.items():
         t = t_cells.get(key)
         if t is not None and all(_same(v, t) for v in values):
             right_extracted += 1
+            continue
+        entry = {"key": list(key), "truth": _jsonable(t), "extracted": values, "line": t_lines.get(key),
+                 "warned": row_warned(key, loud, t_lines.get(key))}
+        wrong.append(entry)
+        if t is None:
+            spurious.append(entry)
         else:
-            wrong.append({"key": list(key), "truth": _jsonable(t), "extracted": values})
+            wrong_given.append({**entry, "unscored": key in unscored})
     scored = [k for k in t_cells if k not in unscored]
     found = 0
     for key in scored:
         if key in e_cells:
             found += all(_same(v, t_cells[key]) for v in e_cells[key])
         else:
-            missing.append({"key": list(key), "truth": _jsonable(t_cells[key])})
+            missing.append({"key": list(key), "truth": _jsonable(t_cells[key]), "line": t_lines.get(key),
+                            "warned": row_warned(key, loud, t_lines.get(key))})
     figures = {}
     for name, key in KEY_FIGURES.items():
         t, e = t_cells.get(key), e_cells.get(key)
@@ -96,8 +159,13 @@ def score_report(truth: dict, extracted: dict | None, crash: str | None = None) 
         want = truth[f]
         meta[f] = got is not None and str(got) == str(want)
     meta_published = extracted is not None and (extracted.get("published_on") or None) == truth.get("published_on")
-    issues = (extracted or {}).get("issues") or []
-    loud = [i for i in issues if str(i.get("severity", "")).lower() in LOUD]
+    exact = {**meta, "published_on": meta_published}
+    flagged = {f: ok or (extracted is not None and _meta_flagged(f, loud)) for f, ok in exact.items()}
+    typo = None
+    if truth.get("place_typo"):
+        got = (extracted or {}).get("agency")
+        typo = {"corrected": meta["agency"], "kept_printed": got == truth["place_typo"]["agency_printed"],
+                "warned": extracted is not None and _meta_flagged("agency", loud)}
     bad = bool(wrong or missing or not all(meta.values()))
     return {
         "file": truth["file"],
@@ -111,14 +179,24 @@ def score_report(truth: dict, extracted: dict | None, crash: str | None = None) 
         "unscored": len(unscored),
         "wrong": wrong,
         "missing": missing,
+        "wrong_given": wrong_given,
+        "spurious": spurious,
+        "families": list(truth.get("families") or []),
         "figures": figures,
         "meta": meta,
         "meta_got": {f: (extracted or {}).get(f) for f in (*META_FIELDS, "published_on")},
         "published_on_right": meta_published,
+        "meta_exact": exact,
+        "meta_flagged": flagged,
+        "place_typo": typo,
         "loud_issues": len(loud),
         "silent_error": bad and not loud and crash is None,
         "injected": bool(truth.get("injected_errors")),
     }
+
+
+def _family_order(name: str) -> int:
+    return FAMILIES.index(name) if name in FAMILIES else len(FAMILIES)
 
 
 def _jsonable(d: Decimal | None):
@@ -155,6 +233,27 @@ def _aggregate(reports: list[dict]) -> dict:
     for f in META_FIELDS:
         out[f"{f}_accuracy"] = sum(r["meta"][f] for r in reports) / n if n else 1.0
     out["metadata_accuracy"] = sum(all(r["meta"].values()) for r in reports) / n if n else 1.0
+    wrong = [w for r in reports for w in r["wrong_given"]]
+    missing = [m for r in reports for m in r["missing"]]
+    out.update({
+        "wrong_given": len(wrong),
+        "wrong_given_silent": sum(not w["warned"] for w in wrong),
+        "wrong_given_unscored": sum(w["unscored"] for w in wrong),
+        "reports_with_wrong_given": sum(bool(r["wrong_given"]) for r in reports),
+        "reports_with_silent_wrong": sum(any(not w["warned"] for w in r["wrong_given"]) for r in reports),
+        "spurious_values": sum(len(r["spurious"]) for r in reports),
+        "spurious_silent": sum(not s["warned"] for r in reports for s in r["spurious"]),
+        "missing_cells": len(missing),
+        "missing_warned": sum(m["warned"] for m in missing),
+        "missing_silent": sum(not m["warned"] for m in missing),
+    })
+    for f in ALL_META:
+        out[f"{f}_flagged_accuracy"] = sum(r["meta_flagged"][f] for r in reports) / n if n else 1.0
+    typos = [r["place_typo"] for r in reports if r["place_typo"]]
+    out["place_typo"] = {"reports": len(typos), "corrected": sum(t["corrected"] for t in typos),
+                         "corrected_warned": sum(t["corrected"] and t["warned"] for t in typos),
+                         "kept_printed": sum(t["kept_printed"] for t in typos),
+                         "kept_printed_warned": sum(t["kept_printed"] and t["warned"] for t in typos)}
     return out
 
 
@@ -178,9 +277,12 @@ def evaluate(corpus_dir: Path) -> dict:
     elapsed = time.perf_counter() - t0
     by_rendering: dict[str, list] = defaultdict(list)
     by_layout: dict[str, list] = defaultdict(list)
+    by_family: dict[str, list] = defaultdict(list)
     for r in reports:
         by_rendering[r["rendering"]].append(r)
         by_layout[r["layout"]].append(r)
+        for f in r["families"] or [NO_FAMILY]:
+            by_family[f].append(r)
     figures = {}
     for name in KEY_FIGURES:
         vals = [r["figures"][name] for r in reports if name in r["figures"]]
@@ -189,65 +291,15 @@ def evaluate(corpus_dir: Path) -> dict:
     return {
         "corpus": str(corpus_dir),
         "seconds": round(elapsed, 2),
-        **{k: overall[k] for k in ("precision", "recall", "silent_errors", "crashes", "reports")},
+        **{k: overall[k] for k in ("precision", "recall", "silent_errors", "crashes", "reports", "wrong_given",
+                                   "wrong_given_silent", "missing_silent")},
         "overall": overall,
         "by_rendering": {k: _aggregate(v) for k, v in sorted(by_rendering.items())},
         "by_layout": {k: _aggregate(v) for k, v in sorted(by_layout.items())},
+        "by_family": {k: _aggregate(by_family[k]) for k in sorted(by_family, key=_family_order)},
         "key_figures": figures,
         "reports_detail": reports,
     }
-
-
-def format_report(result: dict) -> str:
-    head = ("group", "n", "crash", "cell P", "cell R", "keyfig", "agency", "year", "layout", "all ok", "silent")
-    rows = [head]
-
-    def line(name: str, a: dict) -> tuple:
-        return (name, str(a["reports"]), str(a["crashes"]), f"{a['precision']:.3f}", f"{a['recall']:.3f}",
-                f"{a['key_figure_accuracy']:.3f}", f"{a['agency_accuracy']:.3f}", f"{a['year_accuracy']:.3f}",
-                f"{a['layout_accuracy']:.3f}", str(a["reports_all_right"]), str(a["silent_errors"]))
-
-    rows.append(line("ALL", result["overall"]))
-    for k, a in result["by_rendering"].items():
-        rows.append(line(f"rendering={k}", a))
-    for k, a in result["by_layout"].items():
-        rows.append(line(f"layout={k}", a))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    out = []
-    for i, r in enumerate(rows):
-        out.append("  ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)))
-        if i in (0, 1, 1 + len(result["by_rendering"])):
-            out.append("  ".join("-" * w for w in widths))
-    o = result["overall"]
-    out.append("")
-    out.append(f"cells: {o['right_cells']}/{o['extracted_cells']} extracted right, "
-               f"{o['found_cells']}/{o['scored_cells']} scored found; published_on accuracy "
-               f"{o['published_on_accuracy']:.3f}; {result['seconds']}s")
-    out.append("key figures: " + ", ".join(
-        f"{k} {v['right']}/{v['slots']}" for k, v in result["key_figures"].items()))
-    return "\n".join(out)
-
-
-def format_failures(result: dict, limit: int = 10) -> str:
-    out = []
-    for r in result["reports_detail"]:
-        if len(out) >= limit:
-            break
-        if r["crash"] or r["wrong"] or r["missing"] or not all(r["meta"].values()):
-            bits = [r["file"], "SILENT" if r["silent_error"] else "flagged" if r["loud_issues"] else ""]
-            if r["crash"]:
-                bits.append(f"crash {r['crash']}")
-            bad_meta = [f"{f}={r['meta_got'][f]!r}" for f, ok in r["meta"].items() if not ok]
-            if bad_meta:
-                bits.append("meta " + " ".join(bad_meta))
-            if r["wrong"]:
-                w = r["wrong"][0]
-                bits.append(f"{len(r['wrong'])} wrong e.g. {'/'.join(w['key'])} truth={w['truth']} got={w['extracted']}")
-            if r["missing"]:
-                m = r["missing"][0]
-                bits.append(f"{len(r['missing'])} missing e.g. {'/'.join(m['key'])}={m['truth']}")
-            out.append("  ".join(b for b in bits if b))
-    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,14 +308,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-recall", type=float, default=None)
     ap.add_argument("--min-precision", type=float, default=None)
     ap.add_argument("--max-silent", type=int, default=None, help="most silent errors (reports) allowed")
+    ap.add_argument("--max-wrong", type=int, default=None, help="most wrong values given (cells) allowed")
     ap.add_argument("--json", type=Path, default=None, help="also write the full result (with per-report detail)")
     ap.add_argument("--failures", type=int, default=0, help="list up to N failing reports")
+    ap.add_argument("--show-wrong", type=int, default=0,
+                    help="list up to N wrong values given without a warning on their row")
     args = ap.parse_args(argv)
     result = evaluate(args.corpus_dir)
     print(format_report(result))
     if args.failures:
         print()
         print(format_failures(result, args.failures))
+    if args.show_wrong:
+        print()
+        print(format_wrong(result, args.show_wrong))
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     missed = []
@@ -273,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         missed.append(f"precision {result['precision']:.3f} < {args.min_precision}")
     if args.max_silent is not None and result["silent_errors"] > args.max_silent:
         missed.append(f"silent errors {result['silent_errors']} > {args.max_silent}")
+    if args.max_wrong is not None and result["wrong_given"] > args.max_wrong:
+        missed.append(f"wrong values given {result['wrong_given']} > {args.max_wrong}")
     for m in missed:
         print(f"FAIL: {m}", file=sys.stderr)
     return 1 if missed else 0
