@@ -36,7 +36,8 @@ create table raw.reports (
 create table raw.proactive (report_id varchar, item varchar, measure varchar, value decimal(38, 4), line integer);
 create table raw.applications (report_id varchar, "row" varchar, applicant varchar, value bigint, line integer);
 create table raw.reviews (report_id varchar, proceeding varchar, outcome varchar, value bigint, line integer);
-create table raw.issues (report_id varchar, severity varchar, code varchar, message varchar, line integer);
+create table raw.issues (report_id varchar, severity varchar, code varchar, message varchar, line integer,
+                         section varchar, row_key varchar);
 create table raw.report_files (
     path varchar primary key, sha256 varchar, size_bytes bigint, encoding varchar, rendering varchar, layout varchar,
     status varchar, reason varchar, report_id varchar, first_seen timestamp, last_seen timestamp,
@@ -246,9 +247,11 @@ def raw_rows() -> dict[str, list[tuple]]:
     )
 
     issues = [
-        (SHUANGLIAO, "warning", "blank_cells", "section 三: the six applicant columns are blank", 93),
-        (BROKEN, "warning", "identity_failed", "section 三: 总计 column of 一、本年新收 is not the sum", 50),
-        (DINGXI, "info", "narrative", "no standard tables; figures only in prose", None),
+        (SHUANGLIAO, "warning", "blank_cells", "section 三: the six applicant columns are blank", 93, "applications",
+         None),
+        (BROKEN, "warning", "identity_failed", "section 三: 总计 column of 一、本年新收 is not the sum", 50,
+         "applications", "new_received"),
+        (DINGXI, "info", "narrative", "no standard tables; figures only in prose", None, None, None),
     ]
 
     seen = datetime(2026, 5, 1, 12, 0, 0)

@@ -29,7 +29,7 @@ CONTRACT = {
     "reviews": [("report_id", "VARCHAR"), ("proceeding", "VARCHAR"), ("outcome", "VARCHAR"),
                 ("value", "BIGINT"), ("line", "INTEGER")],
     "issues": [("report_id", "VARCHAR"), ("severity", "VARCHAR"), ("code", "VARCHAR"), ("message", "VARCHAR"),
-               ("line", "INTEGER")],
+               ("line", "INTEGER"), ("section", "VARCHAR"), ("row_key", "VARCHAR")],
     "report_files": [("path", "VARCHAR"), ("sha256", "VARCHAR"), ("size_bytes", "BIGINT"),
                      ("encoding", "VARCHAR"), ("rendering", "VARCHAR"), ("layout", "VARCHAR"),
                      ("status", "VARCHAR"), ("reason", "VARCHAR"), ("report_id", "VARCHAR"),
