@@ -19,6 +19,7 @@ WAN = Decimal(10000)
 # No agency decides a trillion permits; a figure past this is a conversion artefact (digits of several cells
 # or of a phone number run together), and it would not fit the warehouse's integer columns either.
 MAX_COUNT = 10**12
+COLUMN_SLACK = 4  # display columns a figure of aligned text may stand off its column
 _YUAN_HEADER = re.compile(r"单位[::]?元|\(元\)")
 
 
@@ -94,7 +95,7 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
             if columns is not None:
                 fit = _by_columns(p.row, columns, fit)
         if total_only:
-            stated = _stated(p.row)
+            stated = _stated(p.row, _one_column(rows))
             if len(stated) == 1 and fit.ambiguous:
                 dropped = len([t for t in p.row.values if t.kind is Kind.NUM]) - 1
                 fit = Fit([None] * (n - 1) + [stated[0].value], [None] * (n - 1) + [stated[0]],
@@ -155,19 +156,35 @@ def _by_columns(row: Row, columns: Columns, fit: Fit) -> Fit:
                "blank")
 
 
-def _stated(row: Row) -> list[Token]:
-    """The row's figures, less those alone on a line between its cells (page numbers) when others remain."""
+def _stated(row: Row, column: float | None = None) -> list[Token]:
+    """The row's figures, less page numbers: where the table's figures stand in one column of aligned text, those
+    away from it; else those alone on a line between its cells, when others remain."""
     nums = [t for t in row.values if t.kind is Kind.NUM]
+    if column is not None and len(nums) > 1:
+        near = [t for t in nums if t.dcol >= 0 and abs(t.dcol - column) <= COLUMN_SLACK]
+        if near:
+            return near
     kept = [t for t in nums if not t.alone]
     return kept if kept else nums
+
+
+def _one_column(rows: Sequence[Row]) -> float | None:
+    """The display column most of a table's figures end in, when they do (a table that states only 总计)."""
+    ends = [t.dcol for r in rows for t in r.values if t.kind is Kind.NUM and t.dcol >= 0]
+    if len(ends) < 3:
+        return None
+    centre = sorted(ends)[len(ends) // 2]
+    near = sum(abs(e - centre) <= COLUMN_SLACK for e in ends)
+    return float(centre) if near * 4 >= len(ends) * 3 else None
 
 
 def _states_only_totals(rows: Sequence[Row], n: int) -> bool:
     """A table that states one figure per row (pdftotext and crawler text often keep only 总计): several rows of
     a single figure too short to be run-together cells, and no row with a cell per column."""
     lone = full = 0
+    column = _one_column(rows)
     for r in rows:
-        nums = _stated(r)
+        nums = _stated(r, column)
         if len(nums) == 1 and len(r.values) < n and (not nums[0].glued or len(nums[0].text) < n):
             lone += 1
         elif len(nums) > 1:

@@ -99,7 +99,7 @@ def tokenize_line(line: str, number: int) -> list[Token]:
 
 
 _PIECE = re.compile(r"\S+")
-_ALIGNED_GAP = re.compile(r"\S {2,}\S")
+_ALIGNED_GAP = re.compile(r"(?:^|\S) {2,}\S")
 _SENTENCE_GOES_ON = re.compile(r"^[件个项次条宗起元]?[,，。;；:：]")
 
 
