@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pipelines.extract.digit_split import Digits, TooMany
 from pipelines.extract.tokens import Kind, Token
 
 # Called on a full row and on its prefixes: False once the cells so far break an identity, None when it
@@ -104,6 +105,9 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
     shown = " ".join(t.text for t in nums)
     if len(nums) == 1 and len(whole_digits(nums[0])) < n:
         return Fit([None] * n, [None] * n, f"one figure {shown} for {n} columns", True, lone=nums[0])
+    blocks = getattr(identity, "blocks", None)
+    if blocks is not None and all(t.text.replace(",", "").isdigit() for t in nums):
+        return _fit_sums(nums, n, blocks, shown)
     solutions: list[tuple[list[Decimal], list[Token]]] = []
     steps = 0
     overflow = False
@@ -180,6 +184,47 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
                    f"run-together figures {shown} split into {n} columns (the only split the form's arithmetic allows)")
     return _agree([(list(v), src) for v, src in solutions], n,
                   f"run-together figures {shown} split into {n} columns in {len(solutions)} ways")
+
+
+def _fit_sums(nums: list[Token], n: int, blocks: tuple[int, int], shown: str) -> Fit:
+    """Unsigned run-together digits under a sum identity (blocks of cells whose last is the sum of the rest)."""
+    count, width = blocks
+    pieces = [t.text.replace(",", "") for t in nums]
+    digits = Digits(pieces, MAX_SPLITS)
+    owner = [i for i, p in enumerate(pieces) for _ in p]
+    try:
+        cuts = digits.blocks(count, width) if count * width == n else []
+        if not cuts:
+            # The report's own arithmetic may be wrong. Where the digits alone allow a single cut, that cut is
+            # what the report says: take it, and let the identity checks flag the arithmetic.
+            ways = digits.count_cuts(n)
+            if ways == 1:
+                return _from_spans(digits, owner, nums, digits.only_cut(n), f"run-together figures {shown} fit no "
+                                   f"split into {n} columns that satisfies the form's arithmetic; the only split "
+                                   "the digits allow is taken")
+            if ways > 1:
+                return Fit([None] * n, [None] * n, f"run-together figures {shown} split into {n} columns in several "
+                           "ways, and none satisfies the form's arithmetic", True, breaks_identity=True)
+            return Fit([None] * n, [None] * n, f"run-together figures {shown} fit no split into {n} columns that "
+                       "satisfies the form's arithmetic", True)
+    except TooMany:
+        return Fit([None] * n, [None] * n, f"run-together figures {shown} are too long to split into {n} columns "
+                   "with confidence", True)
+    if len(cuts) == 1:
+        return _from_spans(digits, owner, nums, cuts[0], f"run-together figures {shown} split into {n} columns (the "
+                           "only split the form's arithmetic allows)")
+    candidates = [_spans_to_cells(digits, owner, nums, c) for c in cuts]
+    return _agree(candidates, n, f"run-together figures {shown} split into {n} columns in {len(cuts)} ways")
+
+
+def _spans_to_cells(digits: Digits, owner: list[int], nums: list[Token],
+                    spans: list[tuple[int, int]]) -> tuple[list[Decimal | None], list[Token | None]]:
+    return [Decimal(digits.text[a:b]) for a, b in spans], [nums[owner[a]] for a, _ in spans]
+
+
+def _from_spans(digits: Digits, owner: list[int], nums: list[Token], spans: list[tuple[int, int]], note: str) -> Fit:
+    values, tokens = _spans_to_cells(digits, owner, nums, spans)
+    return Fit(values, tokens, note)
 
 
 def _lost_separators(t: Token) -> bool:

@@ -43,6 +43,11 @@ def review_identity(values: Sequence[Decimal | None]) -> bool | None:
     return True if complete and len(values) >= 15 else None
 
 
+# The shape of each identity, for the digit splitter's constraint search: (blocks, cells per block, the last the sum).
+row_total_identity.blocks = (1, 7)  # type: ignore[attr-defined]
+review_identity.blocks = (3, 5)  # type: ignore[attr-defined]
+
+
 def extract_proactive(tokens: list[Token], layout: str, report: Report) -> None:
     items = vocabulary().items_for(layout)
     seen: set[str] = set()
