@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 
 Span = tuple[int, int]
 
@@ -31,6 +31,7 @@ class Digits:
             pos += len(p)
             self.cuts.append(pos)
         self.cap = cap
+        self._counts: dict[tuple[int, int], int] = {}
 
     def _cuts_between(self, a: int, b: int) -> int:
         """Forced cuts strictly between a and b."""
@@ -42,7 +43,7 @@ class Digits:
     def sum_splits(self, start: int, end: int, k: int, target: int) -> list[list[Span]]:
         """Every cut of text[start:end] into k cells that add up to target."""
 
-        @lru_cache(maxsize=None)
+        @cache
         def rec(a: int, parts: int, left: int) -> tuple[tuple[Span, ...], ...]:
             if parts == 1:
                 return (((a, end),),) if self._valid(a, end) and int(self.text[a:end]) == left else ()
@@ -86,7 +87,7 @@ class Digits:
     def blocks(self, count: int, width: int) -> list[list[Span]]:
         """Cuts of the whole text into `count` blocks of `width` cells, each block's last cell its sum."""
 
-        @lru_cache(maxsize=None)
+        @cache
         def rec(start: int, left: int) -> tuple[tuple[Span, ...], ...]:
             end = len(self.text)
             if left == 0:
@@ -108,8 +109,13 @@ class Digits:
         """How many ways the whole text cuts into k cells, whatever they add up to (capped past cap)."""
         return self._count(0, k) if self.text else 0
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one Digits lives for one row
     def _count(self, a: int, parts: int) -> int:
+        key = (a, parts)
+        if key not in self._counts:
+            self._counts[key] = self._count_uncached(a, parts)
+        return self._counts[key]
+
+    def _count_uncached(self, a: int, parts: int) -> int:
         end = len(self.text)
         if parts == 1:
             return 1 if self._valid(a, end) else 0
