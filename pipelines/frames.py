@@ -13,6 +13,7 @@ from decimal import Decimal
 import polars as pl
 
 from pipelines.extract import PARSER_VERSION, Report
+from pipelines.extract.report import Cell
 
 MONEY = pl.Decimal(38, 4)
 _QUANTUM = Decimal("0.0001")
@@ -30,12 +31,21 @@ REPORTS: dict[str, pl.DataType] = {
     "parser_version": pl.String(),
     "n_warnings": pl.Int32(),
 }
+# Where a value stands in an original beyond its line: a box on a PDF page, a cell of an HTML or Word table.
+ORIGIN: dict[str, pl.DataType] = {
+    "page": pl.Int32(),
+    "bbox": pl.String(),  # "x0,top,x1,bottom" in PDF points from the page's top left
+    "table_no": pl.Int32(),
+    "table_row": pl.Int32(),
+    "table_col": pl.Int32(),
+}
 PROACTIVE: dict[str, pl.DataType] = {
     "report_id": pl.String(),
     "item": pl.String(),
     "measure": pl.String(),
     "value": MONEY,
     "line": pl.Int32(),
+    **ORIGIN,
 }
 APPLICATIONS: dict[str, pl.DataType] = {
     "report_id": pl.String(),
@@ -43,6 +53,7 @@ APPLICATIONS: dict[str, pl.DataType] = {
     "applicant": pl.String(),
     "value": pl.Int64(),
     "line": pl.Int32(),
+    **ORIGIN,
 }
 REVIEWS: dict[str, pl.DataType] = {
     "report_id": pl.String(),
@@ -50,6 +61,7 @@ REVIEWS: dict[str, pl.DataType] = {
     "outcome": pl.String(),
     "value": pl.Int64(),
     "line": pl.Int32(),
+    **ORIGIN,
 }
 ISSUES: dict[str, pl.DataType] = {
     "report_id": pl.String(),
@@ -114,6 +126,14 @@ def empty_frames() -> dict[str, pl.DataFrame]:
     return {table: empty_frame(table) for table in TABLES}
 
 
+def _origin(c: Cell) -> tuple[int | None, str | None, int | None, int | None, int | None]:
+    o = c.origin
+    if o is None:
+        return (None, None, None, None, None)
+    bbox = ",".join(f"{v:.1f}" for v in o.bbox) if o.bbox else None
+    return (o.page, bbox, o.table, o.row, o.col)
+
+
 def _money(value: int | Decimal | None) -> Decimal | None:
     if value is None:
         return None
@@ -168,10 +188,10 @@ def reports_to_frames(
         )
         for c in r.cells:
             if c.section == "proactive":
-                append("proactive", (r.report_id, c.key1, c.key2, _money(c.value), c.line))
+                append("proactive", (r.report_id, c.key1, c.key2, _money(c.value), c.line, *_origin(c)))
             elif c.section in ("applications", "reviews"):
                 where = f"{r.source}:{c.line} {c.section}.{c.key1}.{c.key2}"
-                append(c.section, (r.report_id, c.key1, c.key2, _count(c.value, where), c.line))
+                append(c.section, (r.report_id, c.key1, c.key2, _count(c.value, where), c.line, *_origin(c)))
             else:
                 raise ValueError(f"{r.source}:{c.line}: unknown section {c.section!r}")
         for i in r.issues:

@@ -116,12 +116,22 @@ class ReportsModel(pa.DataFrameModel):
         return data.lazyframe.select(pl.col("report_id") == pl.col("sha256").str.slice(0, 16))
 
 
-class ProactiveModel(pa.DataFrameModel):
+class _Located(pa.DataFrameModel):
+    """A cell's provenance: its line, and where the original says more (a PDF box, an HTML or Word cell)."""
+
+    line: pl.Int32 = pa.Field(ge=1)
+    page: pl.Int32 = pa.Field(nullable=True, ge=1)
+    bbox: str = pa.Field(nullable=True, str_matches=r"^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$")
+    table_no: pl.Int32 = pa.Field(nullable=True, ge=1)
+    table_row: pl.Int32 = pa.Field(nullable=True, ge=1)
+    table_col: pl.Int32 = pa.Field(nullable=True, ge=1)
+
+
+class ProactiveModel(_Located):
     report_id: str = pa.Field(str_matches=_HEX16)
     item: str = pa.Field(isin=sorted(_N["item"]))
     measure: str = pa.Field(isin=sorted(_N["measure"]))
     value: MONEY  # type: ignore[valid-type]
-    line: pl.Int32 = pa.Field(ge=1)
 
     class Config:
         strict = True
@@ -146,24 +156,22 @@ class ProactiveModel(pa.DataFrameModel):
         )
 
 
-class ApplicationsModel(pa.DataFrameModel):
+class ApplicationsModel(_Located):
     report_id: str = pa.Field(str_matches=_HEX16)
     row: str = pa.Field(isin=sorted(_N["row"]))
     applicant: str = pa.Field(isin=sorted(_N["applicant"]))
     value: pl.Int64 = pa.Field(ge=0)
-    line: pl.Int32 = pa.Field(ge=1)
 
     class Config:
         strict = True
         unique = ["report_id", "row", "applicant"]
 
 
-class ReviewsModel(pa.DataFrameModel):
+class ReviewsModel(_Located):
     report_id: str = pa.Field(str_matches=_HEX16)
     proceeding: str = pa.Field(isin=sorted(_N["proceeding"]))
     outcome: str = pa.Field(isin=sorted(_N["outcome"]))
     value: pl.Int64 = pa.Field(ge=0)
-    line: pl.Int32 = pa.Field(ge=1)
 
     class Config:
         strict = True

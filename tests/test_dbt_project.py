@@ -33,9 +33,12 @@ create table raw.reports (
     report_id varchar primary key, source_file varchar, sha256 varchar, agency varchar, year integer,
     layout varchar, published_on date, rendering varchar, encoding varchar, parser_version varchar,
     n_warnings integer);
-create table raw.proactive (report_id varchar, item varchar, measure varchar, value decimal(38, 4), line integer);
-create table raw.applications (report_id varchar, "row" varchar, applicant varchar, value bigint, line integer);
-create table raw.reviews (report_id varchar, proceeding varchar, outcome varchar, value bigint, line integer);
+create table raw.proactive (report_id varchar, item varchar, measure varchar, value decimal(38, 4), line integer,
+    page integer, bbox varchar, table_no integer, table_row integer, table_col integer);
+create table raw.applications (report_id varchar, "row" varchar, applicant varchar, value bigint, line integer,
+    page integer, bbox varchar, table_no integer, table_row integer, table_col integer);
+create table raw.reviews (report_id varchar, proceeding varchar, outcome varchar, value bigint, line integer,
+    page integer, bbox varchar, table_no integer, table_row integer, table_col integer);
 create table raw.issues (report_id varchar, severity varchar, code varchar, message varchar, line integer,
                          section varchar, row_key varchar);
 create table raw.report_files (
@@ -318,7 +321,10 @@ def build_raw_warehouse(path: Path) -> Path:
     try:
         con.execute(RAW_DDL)
         for table, rows in raw_rows().items():
-            placeholders = ", ".join("?" * len(rows[0]))
+            width = con.execute("select count(*) from information_schema.columns where table_schema = 'raw' "
+                                "and table_name = ?", [table]).fetchall()[0][0]
+            rows = [tuple(r) + (None,) * (width - len(r)) for r in rows]  # provenance beyond the line: none here
+            placeholders = ", ".join("?" * width)
             con.executemany(f"insert into raw.{table} values ({placeholders})", rows)
         # raw.agencies as the pipeline derives it from the reports' agency names.
         con.execute(table_ddl("agencies"))
@@ -540,7 +546,7 @@ def test_carry_links_compare_consecutive_years(tmp_path):
                     [nxt, "lvliang_2022.txt", "1" * 64, "吕梁市教育局", 2022, "2021", None, "tsv", "utf-8", "1.0", 0])
         values = {"natural_person": 2, "commercial_enterprise": 0, "research_institution": 0, "social_welfare_org": 0,
                   "legal_service_org": 0, "other_org": 0, "total": 2}
-        con.executemany("insert into raw.applications values (?, ?, ?, ?, ?)",
+        con.executemany("insert into raw.applications (report_id, \"row\", applicant, value, line) values (?, ?, ?, ?, ?)",
                         [(nxt, "carried_over", a, v, 20) for a, v in values.items()])
     finally:
         con.close()

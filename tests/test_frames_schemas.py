@@ -100,13 +100,14 @@ def test_reports_frame_values(batch):
 def test_cell_frames_values(batch):
     proactive = batch["proactive"].to_dicts()
     assert proactive[0] == {"report_id": ID_A, "item": "administrative_fees", "measure": "amount_yuan",
-                            "value": Decimal("601278.9600"), "line": 40}
+                            "value": Decimal("601278.9600"), "line": 40, "page": None, "bbox": None,
+                            "table_no": None, "table_row": None, "table_col": None}
     assert [r["value"] for r in proactive] == [Decimal("601278.96"), Decimal(17), Decimal(-3), Decimal(1234567)]
     apps = batch["applications"]
     assert apps.select("row", "applicant", "value", "line").rows() == [
         ("new_received", "natural_person", 3, 80), ("new_received", "total", 3, 80), ("total", "total", 5, 30),
     ]
-    assert batch["reviews"].rows() == [(ID_A, "review", "total", 0, 120)]
+    assert batch["reviews"].rows() == [(ID_A, "review", "total", 0, 120, None, None, None, None, None)]
     issues = batch["issues"]
     assert issues.height == 3
     assert issues["line"].to_list() == [95, None, 81]

@@ -17,17 +17,19 @@ from pipelines.extract import Cell, Issue, Report
 from pipelines.frames import REPORT_FILES, reports_to_frames
 
 # The contract of the raw schema, spelled out (dbt's sources are built on exactly this).
+ORIGIN = [("page", "INTEGER"), ("bbox", "VARCHAR"), ("table_no", "INTEGER"), ("table_row", "INTEGER"),
+          ("table_col", "INTEGER")]
 CONTRACT = {
     "reports": [("report_id", "VARCHAR"), ("source_file", "VARCHAR"), ("sha256", "VARCHAR"),
                 ("agency", "VARCHAR"), ("year", "INTEGER"), ("layout", "VARCHAR"), ("published_on", "DATE"),
                 ("rendering", "VARCHAR"), ("encoding", "VARCHAR"), ("parser_version", "VARCHAR"),
                 ("n_warnings", "INTEGER")],
     "proactive": [("report_id", "VARCHAR"), ("item", "VARCHAR"), ("measure", "VARCHAR"),
-                  ("value", "DECIMAL(38,4)"), ("line", "INTEGER")],
+                  ("value", "DECIMAL(38,4)"), ("line", "INTEGER"), *ORIGIN],
     "applications": [("report_id", "VARCHAR"), ("row", "VARCHAR"), ("applicant", "VARCHAR"),
-                     ("value", "BIGINT"), ("line", "INTEGER")],
+                     ("value", "BIGINT"), ("line", "INTEGER"), *ORIGIN],
     "reviews": [("report_id", "VARCHAR"), ("proceeding", "VARCHAR"), ("outcome", "VARCHAR"),
-                ("value", "BIGINT"), ("line", "INTEGER")],
+                ("value", "BIGINT"), ("line", "INTEGER"), *ORIGIN],
     "issues": [("report_id", "VARCHAR"), ("severity", "VARCHAR"), ("code", "VARCHAR"), ("message", "VARCHAR"),
                ("line", "INTEGER"), ("section", "VARCHAR"), ("row_key", "VARCHAR")],
     "report_files": [("path", "VARCHAR"), ("sha256", "VARCHAR"), ("size_bytes", "BIGINT"),

@@ -10,7 +10,8 @@ select
     cast(items.decisions as {{ dbt.type_bigint() }}) as decisions,
     cast(items.prior_year_items as {{ dbt.type_bigint() }}) as prior_year_items,
     cast(items.items_change as {{ dbt.type_bigint() }}) as items_change,
-    items.decisions_line as line
+    items.decisions_line as line,
+    items.decisions_location as location
 from {{ ref('int_proactive_items') }} as items
 inner join {{ ref('stg_reports') }} as reports
     on reports.report_id = items.report_id

@@ -11,7 +11,7 @@ import traceback
 from dataclasses import replace
 
 from pipelines.extract.decode import UndecodableError, cut_off_tail, decode
-from pipelines.extract.formats import format_of_name, read_html, sniff
+from pipelines.extract.formats import Rendered, format_of_name, read_html, sniff
 from pipelines.extract.identities import flag_identities
 from pipelines.extract.layout import detect_layout
 from pipelines.extract.metadata import extract_metadata
@@ -50,11 +50,11 @@ def _extract(data: bytes, report: Report) -> None:
     named = format_of_name(report.source)
     if named is not None and named != fmt:
         report.add_issue("info", "format_mismatch", f"the name says {named}, the content is {fmt}")
-    source_lines: list[int] | None = None
+    page: Rendered | None = None
     if fmt == "html":
         page = read_html(data)
         report.add_issue("info", "format", "read as html")
-        text_lines, source_lines, report.encoding = page.lines, page.source_lines, page.encoding
+        text_lines, report.encoding = page.lines, page.encoding
     else:
         try:
             decoded = decode(data)
@@ -65,13 +65,11 @@ def _extract(data: bytes, report: Report) -> None:
     if cut:
         report.add_issue("warning", "truncated_file", cut)
     _extract_lines([normalize_line(ln) for ln in text_lines], report)
-    if source_lines is not None:
-        # Lines counted so far are lines of the page's rendering; the report promises lines of the file.
-        def src(line: int) -> int:
-            return source_lines[line - 1] if 0 < line <= len(source_lines) else line
-
-        report.cells = [replace(c, line=src(c.line)) for c in report.cells]
-        report.issues = [replace(i, line=src(i.line)) if i.line is not None else i for i in report.issues]
+    if page is not None:
+        # Lines counted so far are lines of the rendering; the report promises lines of the file, and where the
+        # original says more (a table cell, a box on a page), that too.
+        report.cells = [replace(c, line=page.source_line(c.line), origin=page.origin(c.line)) for c in report.cells]
+        report.issues = [replace(i, line=page.source_line(i.line)) if i.line is not None else i for i in report.issues]
 
 
 def _extract_lines(lines: list[str], report: Report) -> None:

@@ -18,12 +18,34 @@ SECTION_KEYS: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where in an original a value stands beyond its line: a table cell (HTML, Word) or a box on a page (PDF)."""
+
+    page: int | None = None  # 1-based
+    bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom in PDF points, top-left origin
+    table: int | None = None  # 1-based, in document order
+    row: int | None = None  # 1-based within its table (a merged cell: the first row it covers)
+    col: int | None = None  # 1-based within its row, merged cells expanded
+
+    def to_json(self) -> dict:
+        out: dict = {}
+        if self.page is not None:
+            out["page"] = self.page
+        if self.bbox is not None:
+            out["bbox"] = [round(v, 1) for v in self.bbox]
+        if self.table is not None:
+            out.update(table=self.table, table_row=self.row, table_col=self.col)
+        return out
+
+
+@dataclass(frozen=True)
 class Cell:
     section: str
     key1: str
     key2: str
     value: int | Decimal
-    line: int
+    line: int  # 1-based line of the file (text, HTML); of the text rendered from the original (Word, PDF)
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +103,8 @@ class Report:
         }
         for section, (k1, k2) in SECTION_KEYS.items():
             out[section] = [
-                {k1: c.key1, k2: c.key2, "value": _json_number(c.value), "line": c.line}
+                {k1: c.key1, k2: c.key2, "value": _json_number(c.value), "line": c.line,
+                 **(c.origin.to_json() if c.origin else {})}
                 for c in self.cells
                 if c.section == section
             ]

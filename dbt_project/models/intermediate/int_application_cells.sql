@@ -28,7 +28,8 @@ select
     applicant_vocabulary.applicant_order,
     cells.applicant = 'total' as is_applicant_total,
     cells.value,
-    cells.line
+    cells.line,
+    cells.location
 from {{ ref('stg_applications') }} as cells
 left join row_vocabulary
     on cells.row_name = row_vocabulary.row_name

@@ -11,6 +11,9 @@ select
     {%- for measure in measures %}
     max(case when measure = '{{ measure }}' then line end) as {{ measure }}_line,
     {%- endfor %}
+    {%- for measure in measures %}
+    max(case when measure = '{{ measure }}' then location end) as {{ measure }}_location,
+    {%- endfor %}
     min(line) as line,
     count(*) as n_measures
 from {{ ref('stg_proactive') }}

@@ -13,7 +13,8 @@ select
     cells.applicant,
     cells.is_applicant_total,
     cells.value,
-    cells.line
+    cells.line,
+    cells.location
 from {{ ref('int_application_cells') }} as cells
 inner join {{ ref('stg_reports') }} as reports
     on reports.report_id = cells.report_id

@@ -5,6 +5,7 @@ select
     cast({{ adapter.quote('row') }} as {{ dbt.type_string() }}) as row_name,
     cast(applicant as {{ dbt.type_string() }}) as applicant,
     cast(value as {{ dbt.type_bigint() }}) as value,
-    cast(line as {{ dbt.type_int() }}) as line
+    cast(line as {{ dbt.type_int() }}) as line,
+    {{ origin_columns() }}
 from {{ source('raw', 'applications') }}
 where value is not null

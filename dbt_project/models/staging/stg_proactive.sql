@@ -4,6 +4,7 @@ select
     cast(item as {{ dbt.type_string() }}) as item,
     cast(measure as {{ dbt.type_string() }}) as measure,
     cast(value as decimal(38, 4)) as value,
-    cast(line as {{ dbt.type_int() }}) as line
+    cast(line as {{ dbt.type_int() }}) as line,
+    {{ origin_columns() }}
 from {{ source('raw', 'proactive') }}
 where value is not null

@@ -4,6 +4,7 @@ select
     cast(proceeding as {{ dbt.type_string() }}) as proceeding,
     cast(outcome as {{ dbt.type_string() }}) as outcome,
     cast(value as {{ dbt.type_bigint() }}) as value,
-    cast(line as {{ dbt.type_int() }}) as line
+    cast(line as {{ dbt.type_int() }}) as line,
+    {{ origin_columns() }}
 from {{ source('raw', 'reviews') }}
 where value is not null

@@ -30,6 +30,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pipelines.extract.formats.rendered import Rendered
+from pipelines.extract.report import Origin
+
 HEAD_BYTES = 8192
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -96,14 +99,7 @@ ROW_BREAK = "||||"
 _PRE_TAGS = frozenset({"pre", "listing", "plaintext", "xmp"})
 
 
-@dataclass(frozen=True)
-class HtmlText:
-    lines: list[str]
-    source_lines: list[int]  # per output line: the 1-based line of the page where its text starts
-    encoding: str
-
-
-def read_html(data: bytes) -> HtmlText:
+def read_html(data: bytes) -> Rendered:
     """Never raises: a page libxml2 cannot make a tree of gives no lines."""
     text, encoding = decode_page(data)
     text = _CONTROLS.sub(" ", _LINE_BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n")))
@@ -116,17 +112,20 @@ def read_html(data: bytes) -> HtmlText:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None:
-        return HtmlText([], [], encoding)
+        return Rendered([], [], encoding)
     out = _Renderer(1)
     out.walk(root)
     out.flush()
-    lines, src = [], []
-    for line, number in zip(out.lines, out.source, strict=True):
+    lines: list[str] = []
+    src: list[int | None] = []
+    origins: list[Origin | None] = []
+    for line, number, origin in zip(out.lines, out.source, out.origins, strict=True):
         if len(line) < 80 and _CHROME_LINE.search(line):
             continue
         lines.append(line)
         src.append(number)
-    return HtmlText(lines, src, encoding)
+        origins.append(origin)
+    return Rendered(lines, src, encoding, origins)
 
 
 def decode_page(data: bytes) -> tuple[str, str]:
@@ -188,6 +187,8 @@ class _Renderer:
     cur: int
     lines: list[str] = field(default_factory=list)
     source: list[int] = field(default_factory=list)
+    origins: list[Origin | None] = field(default_factory=list)  # the table cell each line renders, if any
+    tables: int = 0
     _buf: list[str] = field(default_factory=list)
     _buf_line: int | None = None
     _pre: int = 0
@@ -278,13 +279,15 @@ class _Renderer:
         if keep:
             self.lines.append(line)
             self.source.append(self._buf_line or self.cur)
+            self.origins.append(None)
         self._buf = []
         self._buf_line = None
 
-    def emit(self, line: str, number: int) -> None:
+    def emit(self, line: str, number: int, origin: Origin | None = None) -> None:
         self.flush()
         self.lines.append(line)
         self.source.append(number)
+        self.origins.append(origin)
 
     # ------------------------------------------------------------------------------------------ tables
 
@@ -325,6 +328,7 @@ class _Renderer:
         if _is_field_table([t for t, _, _ in cells]):
             self._field_rows(texts)
         else:
+            self.tables += 1
             self._grid_rows(texts)
         self.cur = start  # _pass counts the table's lines from its start
         self._pass(table)
@@ -371,18 +375,19 @@ class _Renderer:
                 c += colspan
         width = max((c for _, c in grid), default=-1) + 1
         for r in range(len(rows)):
-            out: list[tuple[str, int]] = []
+            out: list[tuple[str, int, Origin | None]] = []
             for c in range(width):
                 cell = grid.get((r, c))
                 if cell is None:
                     continue
                 if (cell.row, cell.col) == (r, c):
-                    out.append((f"{cell.text} |" if cell.text else "|", cell.line))
+                    out.append((f"{cell.text} |" if cell.text else "|", cell.line, Origin(table=self.tables, row=r + 1,
+                                                                                        col=c + 1)))
                 elif cell.is_value:
-                    out.append(("|", cell.line))  # keeps the cells after a wide value cell in their columns
-            if any(line != "|" for line, _ in out):  # a row of nothing but empty cells (Word's spacer rows) says nothing
-                for line, number in out:
-                    self.emit(line, number)
+                    out.append(("|", cell.line, None))  # keeps the cells after a wide value cell in their columns
+            if any(line != "|" for line, _, _ in out):  # a row of nothing but empty cells (Word's spacer rows) says nothing
+                for line, number, origin in out:
+                    self.emit(line, number, origin)
                 self.emit(ROW_BREAK, out[-1][1])
 
 
