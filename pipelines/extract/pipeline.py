@@ -11,7 +11,7 @@ import traceback
 from dataclasses import replace
 
 from pipelines.extract.decode import UndecodableError, cut_off_tail, decode
-from pipelines.extract.formats import Rendered, format_of_name, read_html, sniff
+from pipelines.extract.formats import READERS, Rendered, format_of_name, sniff
 from pipelines.extract.identities import flag_identities
 from pipelines.extract.layout import detect_layout
 from pipelines.extract.metadata import extract_metadata
@@ -51,9 +51,14 @@ def _extract(data: bytes, report: Report) -> None:
     if named is not None and named != fmt:
         report.add_issue("info", "format_mismatch", f"the name says {named}, the content is {fmt}")
     page: Rendered | None = None
-    if fmt == "html":
-        page = read_html(data)
-        report.add_issue("info", "format", "read as html")
+    reader = READERS.get(fmt)
+    if reader is not None:
+        try:
+            page = reader(data)
+        except UndecodableError as e:  # a scanned PDF, a Word file that is not one
+            report.add_issue("error", e.code, str(e))
+            return
+        report.add_issue("info", "format", f"read as {fmt}")
         text_lines, report.encoding = page.lines, page.encoding
     else:
         try:

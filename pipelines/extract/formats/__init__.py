@@ -1,7 +1,13 @@
 """Readers that turn a file's bytes into the line list the text path reads, one per format the content shows."""
 
+from collections.abc import Callable
+
 from pipelines.extract.formats.html import read_html
 from pipelines.extract.formats.rendered import Rendered
 from pipelines.extract.formats.sniff import Format, format_of_name, sniff
 
-__all__ = ["Format", "Rendered", "format_of_name", "read_html", "sniff"]
+# The format sniffed from the content → its reader. Text (and anything unknown) takes the text path. A reader
+# never raises but UndecodableError, which rejects the file with its code.
+READERS: dict[str, Callable[[bytes], Rendered]] = {"html": read_html}
+
+__all__ = ["READERS", "Format", "Rendered", "format_of_name", "read_html", "sniff"]
