@@ -3,11 +3,12 @@
 from collections.abc import Callable
 
 from pipelines.extract.formats.html import read_html
+from pipelines.extract.formats.pdf import read_pdf
 from pipelines.extract.formats.rendered import Rendered
 from pipelines.extract.formats.sniff import Format, format_of_name, sniff
 
 # The format sniffed from the content → its reader. Text (and anything unknown) takes the text path. A reader
 # never raises but UndecodableError, which rejects the file with its code.
-READERS: dict[str, Callable[[bytes], Rendered]] = {"html": read_html}
+READERS: dict[str, Callable[[bytes], Rendered]] = {"html": read_html, "pdf": read_pdf}
 
-__all__ = ["READERS", "Format", "Rendered", "format_of_name", "read_html", "sniff"]
+__all__ = ["READERS", "Format", "Rendered", "format_of_name", "read_html", "read_pdf", "sniff"]
