@@ -36,6 +36,7 @@ class Fit:
     candidates: list[tuple[list[Decimal | None], list[Token | None]]] = field(default_factory=list)
     breaks_identity: bool = False  # the digits split several ways and not one of them satisfies the identity
     lone: Token | None = None  # the row states a single figure that cannot be split: which column is the table's call
+    by_identity: bool = False  # the digits split several ways and the form's sums chose this reading
 
 
 def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
@@ -210,11 +211,15 @@ def _fit_sums(nums: list[Token], n: int, blocks: tuple[int, int], shown: str) ->
     except TooMany:
         return Fit([None] * n, [None] * n, f"run-together figures {shown} are too long to split into {n} columns "
                    "with confidence", True)
+    chose = digits.count_cuts(n) > 1
     if len(cuts) == 1:
-        return _from_spans(digits, owner, nums, cuts[0], f"run-together figures {shown} split into {n} columns (the "
-                           "only split the form's arithmetic allows)")
-    candidates = [_spans_to_cells(digits, owner, nums, c) for c in cuts]
-    return _agree(candidates, n, f"run-together figures {shown} split into {n} columns in {len(cuts)} ways")
+        fit = _from_spans(digits, owner, nums, cuts[0], f"run-together figures {shown} split into {n} columns (the "
+                          "only split the form's arithmetic allows)")
+    else:
+        candidates = [_spans_to_cells(digits, owner, nums, c) for c in cuts]
+        fit = _agree(candidates, n, f"run-together figures {shown} split into {n} columns in {len(cuts)} ways")
+    fit.by_identity = chose
+    return fit
 
 
 def _spans_to_cells(digits: Digits, owner: list[int], nums: list[Token],

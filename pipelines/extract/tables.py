@@ -9,6 +9,13 @@ from decimal import Decimal
 from pipelines.extract.alignment import Fit, fit_row, whole_digits
 from pipelines.extract.columns import Columns, columns_near
 from pipelines.extract.crossrow import broken_identities, settle_by_columns
+from pipelines.extract.header_order import (
+    APPLICANT_HEADER,
+    OUTCOME_HEADER,
+    PROCEEDING_HEADER,
+    header_groups,
+    out_of_order,
+)
 from pipelines.extract.report import Cell, Report
 from pipelines.extract.row_order import Placed, drop_page_numbers, is_prose, place_rows
 from pipelines.extract.rows import Row, match_label, segment_rows
@@ -20,7 +27,8 @@ WAN = Decimal(10000)
 # or of a phone number run together), and it would not fit the warehouse's integer columns either.
 MAX_COUNT = 10**12
 COLUMN_SLACK = 4  # display columns a figure of aligned text may stand off its column
-_YUAN_HEADER = re.compile(r"单位[::]?元|\(元\)")
+_OUTCOME_LABEL = re.compile(r"(?:结果维持|结果纠正|其他结果|尚未审结)$")
+_YUAN_HEADER = re.compile(r"单位[::为]?元|\(元\)|以元(?:计|为单位)")
 
 
 def row_total_identity(values: Sequence[Decimal | None]) -> bool | None:
@@ -50,38 +58,83 @@ review_identity.blocks = (3, 5)  # type: ignore[attr-defined]
 
 def extract_proactive(tokens: list[Token], layout: str, report: Report) -> None:
     items = vocabulary().items_for(layout)
-    seen: set[str] = set()
+    found: dict[str, list[Row]] = {}
     for row in segment_rows(tokens):
-        if is_prose(row):
+        if is_prose(row) or _counts_information(row):
             continue
         key = match_label(row.label, ((i.key, i.patterns) for i in items))
-        if key is None:
+        if key is not None:
+            found.setdefault(key, []).append(row)
+    for item in items:
+        rows = found.get(item.key)
+        if not rows:
             continue
-        if key in seen:
-            report.add_issue("warning", "duplicate_row", f"proactive row {key} appears twice; the second is ignored",
-                             row.line)
+        row = _the_table_row(rows, item.label, len(item.measures[layout]))
+        if row is None:
+            report.add_issue("warning", "duplicate_row", f"proactive {item.key}: {len(rows)} rows name it and none is "
+                             "plainly the table's; left missing", rows[0].line, "proactive", item.key)
             continue
-        seen.add(key)
-        measures = next(i for i in items if i.key == key).measures[layout]
-        fit = fit_row(row.values, len(measures), signed=[m in vocabulary().signed_measures for m in measures])
-        _note(report, fit, f"proactive {key}", row, key)
-        for measure, value, tok in zip(measures, fit.values, fit.tokens, strict=True):
-            if value is None or tok is None:
-                continue
-            if measure in vocabulary().money_measures:
-                value = _to_yuan(value, tok, row, report, key)
-            elif not _valid_count(value, measure, report, f"proactive {key}/{measure}", tok.line):
-                continue
-            report.cells.append(Cell("proactive", key, measure, value if measure in vocabulary().money_measures
-                                     else int(value), tok.line))
-    missing = [i.key for i in items if i.key not in seen]
-    if missing and len(missing) < len(items):
-        report.add_issue("warning", "rows_missing", f"proactive table has no row for {', '.join(missing)}")
+        if len(rows) > 1:
+            report.add_issue("info", "duplicate_row", f"proactive {item.key}: {len(rows)} rows name it; the one whose "
+                             f"label is the form's ({row.label[-20:]}) is read", row.line, "proactive", item.key)
+        _proactive_row(row, item.key, item.measures[layout], report)
+    missing = [i.key for i in items if i.key not in found]
+    if len(missing) < len(items):
+        for key in missing:
+            report.add_issue("warning", "rows_missing", f"proactive table has no row for {key}", section="proactive",
+                             row=key)
+
+
+def _proactive_row(row: Row, key: str, measures: Sequence[str], report: Report) -> None:
+    vocab = vocabulary()
+    fit = fit_row(row.values, len(measures), signed=[m in vocab.signed_measures for m in measures])
+    _note(report, fit, f"proactive {key}", row, key)
+    for measure, value, tok in zip(measures, fit.values, fit.tokens, strict=True):
+        if value is None or tok is None:
+            continue
+        if measure in vocab.money_measures:
+            yuan = _to_yuan(value, tok, row, report, key)
+            if yuan is not None:
+                report.cells.append(Cell("proactive", key, measure, yuan, tok.line))
+        elif _valid_count(value, measure, report, f"proactive {key}/{measure}", tok.line):
+            report.cells.append(Cell("proactive", key, measure, int(value), tok.line))
+
+
+_INFORMATION_ITEMS = re.compile(r"(?:信息|类信息|事项信息)$")
+
+
+def _counts_information(row: Row) -> bool:
+    """`行政许可信息 312 条` counts published items of information about permits, not the form's decisions."""
+    nums = [t for t in row.values if t.kind is Kind.NUM]
+    return bool(nums) and (all(t.unit == "条" for t in nums) or bool(_INFORMATION_ITEMS.search(row.label)))
+
+
+def _the_table_row(rows: Sequence[Row], label: str, width: int) -> Row | None:
+    """Of several rows naming an item, the one that is plainly the table's: a figure for each of its measures, and
+    the form's own label (行政许可, not 行政许可事项清单); None when that does not single one out."""
+    if len(rows) == 1:
+        return rows[0]
+
+    def score(r: Row) -> int:
+        figures = sum(t.kind is Kind.NUM for t in r.values)
+        plain = r.label.endswith(label) or r.label.endswith(label.removeprefix("行政"))
+        return 2 * (figures == width) + plain
+
+    best = max(score(r) for r in rows)
+    top = [r for r in rows if score(r) == best]
+    return top[0] if len(top) == 1 else None
 
 
 def extract_applications(tokens: list[Token], layout: str, report: Report) -> None:
     vocab = vocabulary()
     specs = vocab.rows_for(layout)
+    disorder = out_of_order(header_groups(tokens), APPLICANT_HEADER)
+    if disorder:
+        for spec in specs:
+            report.add_issue("warning", "columns_out_of_order", f"applications {spec.key}: the header prints the "
+                             f"applicant columns in another order than the form's ({disorder}); left missing",
+                             section="applications", row=spec.key)
+        return
     rows = drop_page_numbers(segment_rows(tokens))
     placed = place_rows(rows, specs, rows[-1].after if rows else "")
     n = len(vocab.applicants)
@@ -124,8 +177,12 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
     dispositions = [r.key for r in specs if r.key not in ("new_received", "carried_over", "total", "carried_forward")]
     settled = settle_by_columns(fits, dispositions)
     for key, fit in settled.items():
-        fits[key] = Fit(fit.values, fit.tokens, f"{fits[key].note}; {fit.note}", fit.ambiguous)
-    _withdraw_doubtful(fits, where, placed, [r.key for r in specs], dispositions, report)
+        fits[key] = Fit(fit.values, fit.tokens, f"{fits[key].note}; {fit.note}", fit.ambiguous, by_identity=True)
+    # Readings the digits alone do not fix: a split the form's sums chose, a run-together string read as a
+    # lone total. Where the table's sums then fail, they are the first to doubt.
+    chosen = {k for k, f in fits.items() if f.by_identity or (total_only and f.tokens[-1] is not None
+                                                               and f.tokens[-1].glued)}
+    _withdraw_doubtful(fits, where, placed, [r.key for r in specs], dispositions, report, chosen)
     for key, fit in fits.items():
         row = where[key].row
         _note(report, fit, f"applications {key}", row, key)
@@ -198,14 +255,16 @@ def _states_only_totals(rows: Sequence[Row], n: int) -> bool:
 
 
 def _withdraw_doubtful(fits: dict[str, Fit], where: dict[str, Placed], placed: Sequence[Placed],
-                       order: Sequence[str], dispositions: Sequence[str], report: Report) -> None:
+                       order: Sequence[str], dispositions: Sequence[str], report: Report,
+                       chosen: set[str]) -> None:
     """Where the table's identities fail and some rows' places are in doubt, the doubtful rows' figures are left
     missing: a shifted row breaks the sums, and a wrong number must never stand. Doubt spreads from a row of
     figures that fits nowhere, and from a row of the form that is missing, to the rows beside them."""
     grid = {k: f.values for k, f in fits.items()}
-    if not grid or not broken_identities(grid, dispositions):
+    broken = broken_identities(grid, dispositions) if grid else []
+    if not broken:
         return
-    doubtful = {k for k, p in where.items() if not p.certain}
+    doubtful = {k for k, p in where.items() if not p.certain} | chosen
     sequence = [p.key for p in placed if p.key is not None or not is_prose(p.row)]
     for i, key in enumerate(sequence):
         if key is None:
@@ -218,19 +277,36 @@ def _withdraw_doubtful(fits: dict[str, Fit], where: dict[str, Placed], placed: S
         after = [k for k in present if order.index(k) > pos]
         if before and after:
             doubtful.update((before[-1], after[0]))
-    for key in doubtful & set(fits):
-        if all(v is None for v in fits[key].values):
-            continue
+    withdrawn = [k for k in order if k in doubtful & set(fits) and any(v is not None for v in fits[k].values)]
+    if withdrawn:
+        # Flagged here, as read: once the rows in doubt are withdrawn, the sums may no longer be checkable.
+        applicants = vocabulary().applicants
+        for name in broken:
+            check, _, at = name.partition(":")
+            label = applicants[int(at)] if at.isdigit() else at
+            report.add_issue("warning", "identity_failed", f"{check}:{label}: the table's sums fail as its figures "
+                             f"were read; the rows in doubt ({', '.join(withdrawn)}) are left missing",
+                             section="applications", row=None if at.isdigit() else at)
+    for key in withdrawn:
         fits[key] = Fit([None] * len(fits[key].values), [None] * len(fits[key].values), None)
-        report.add_issue("warning", "row_withdrawn", f"applications {key}: the table's identities fail and this "
-                         "row's place in it is in doubt; its figures are left missing", where[key].row.line,
-                         "applications", key)
+        report.add_issue("warning", "row_withdrawn", f"applications {key}: the table's sums fail and this row's "
+                         "reading is in doubt (its place, or a split of run-together digits that the sums chose); "
+                         "its figures are left missing", where[key].row.line, "applications", key)
 
 
 def extract_reviews(tokens: list[Token], report: Report) -> None:
     vocab = vocabulary()
     n = len(vocab.proceedings) * len(vocab.outcomes)
+    groups = header_groups(tokens)
+    disorder = out_of_order(groups, PROCEEDING_HEADER) or out_of_order(groups, OUTCOME_HEADER, cyclic=True)
     rows = _table_rows(segment_rows(tokens), n)
+    if disorder is None and sum(bool(_OUTCOME_LABEL.search(r.label)) for r in rows) >= 3:
+        disorder = "outcomes as rows, proceedings as columns"
+    if disorder:
+        for proceeding in vocab.proceedings:
+            report.add_issue("warning", "columns_out_of_order", f"reviews {proceeding}: the table is not laid out "
+                             f"as the form's ({disorder}); left missing", section="reviews", row=proceeding)
+        return
     cells = [v for r in rows for v in r.values]
     if not cells:
         report.add_issue("warning", "table_missing", "the review and lawsuit table has no figures",
@@ -276,29 +352,46 @@ def _note(report: Report, fit: Fit, where: str, row: Row, key: str | None = None
 
 
 def _valid_count(value: Decimal, measure: str, report: Report, where: str, line: int) -> bool:
+    """`where` is "section row/column": the issue goes on that row."""
+    section, _, rest = where.partition(" ")
+    row = rest.split("/")[0]
+    problem = None
     if value != value.to_integral_value():
-        report.add_issue("warning", "not_a_count", f"{where}: {value} is not a whole number; left missing", line)
-        return False
-    if abs(value) > MAX_COUNT:
-        report.add_issue("warning", "implausible_count", f"{where}: {value} is beyond any count a report states "
-                         f"(over {MAX_COUNT:,}); left missing", line)
-        return False
-    if value < 0 and measure not in vocabulary().signed_measures:
-        report.add_issue("warning", "negative_count", f"{where}: negative count {value}; left missing", line)
-        return False
-    return True
+        problem = ("not_a_count", f"{value} is not a whole number")
+    elif abs(value) > MAX_COUNT:
+        problem = ("implausible_count", f"{value} is beyond any count a report states (over {MAX_COUNT:,})")
+    elif value < 0 and measure not in vocabulary().signed_measures:
+        problem = ("negative_count", f"negative count {value}")
+    if problem:
+        report.add_issue("warning", problem[0], f"{where}: {problem[1]}; left missing", line, section, row)
+    return problem is None
 
 
-def _to_yuan(value: Decimal, tok: Token, row: Row, report: Report, key: str) -> Decimal:
-    unit = tok.unit
-    if unit not in ("元", "万元"):
-        header = row.context[-120:]  # the fee or procurement table's own header, not the whole section
-        if "万元" in header:
-            unit = "万元"
-        elif _YUAN_HEADER.search(header):
-            unit = "元"
-        else:
-            unit = "万元"
-            report.add_issue("warning", "unit_assumed", f"proactive {key}: no unit stated for {value}; read as "
-                             "万元, the form's unit", tok.line)
+def _to_yuan(value: Decimal, tok: Token, row: Row, report: Report, key: str) -> Decimal | None:
+    """Yuan from the unit the cell, the table's header or the note under it states; the form's 万元 assumed (and
+    said so) only for the 2021 fee row, whose header is the form's own; None (missing) where units disagree or
+    no unit is known at all (the 2019 form prints none for 采购总金额)."""
+    unit = tok.unit if tok.unit in ("元", "万元") else None
+    if unit is None:
+        header = _unit_in(row.context[-120:])  # the fee or procurement table's own header, not the whole section
+        note = _unit_in(row.after[:80])
+        if header and note and header != note:
+            report.add_issue("warning", "unit_unclear", f"proactive {key}: the header says {header}, the note under "
+                             f"the table {note}; {value} left missing", tok.line, "proactive", key)
+            return None
+        unit = header or note
+    if unit is None:
+        if "收费金额" not in row.context[-120:]:
+            report.add_issue("warning", "unit_unknown", f"proactive {key}: no unit stated for {value}; left missing",
+                             tok.line, "proactive", key)
+            return None
+        unit = "万元"
+        report.add_issue("warning", "unit_assumed", f"proactive {key}: no unit stated for {value}; read as 万元, the "
+                         "form's unit", tok.line, "proactive", key)
     return value * WAN if unit == "万元" else value
+
+
+def _unit_in(text: str) -> str | None:
+    if "万元" in text:
+        return "万元"
+    return "元" if _YUAN_HEADER.search(text) else None

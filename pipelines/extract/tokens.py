@@ -40,6 +40,7 @@ class Token:
     # Touching a word with no space or delimiter between ("申请数量640020470"): only such digits may have lost
     # the separators between cells; a figure standing apart is one cell, whatever its length.
     glued: bool = False
+    delimited: bool = False  # a whole cell of a delimited row (pipes, tabs): a header cell is one word of it
 
 
 # A figure: optional sign, digits with optional thousands separators, optional decimals, optional unit.
@@ -152,7 +153,9 @@ def _cell(content: str, number: int, delimited: bool = False, at: int = -1,
     if _BLANK_CELL.match(content):
         return [Token(Kind.BLANK, content, number)]
     if delimited and _DIGIT.search(content) and _WORD.search(_NUMBER.sub("", content)) and not _names_a_row(content):
-        return [Token(Kind.TEXT, content, number)]
+        return [Token(Kind.TEXT, content, number, delimited=True)]
+    if delimited and not _DIGIT.search(content):
+        return [Token(Kind.TEXT, content, number, delimited=True)]
     tokens: list[Token] = []
     pos = 0
     text_start = 0
