@@ -194,19 +194,24 @@ def _drop_furniture(per_page: list[tuple[PageContent, list[RuledTable], list[Flo
     def shape(text: str) -> str:
         return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
 
-    seen: dict[str, set[int]] = {}
+    # A running header or footer stands in the same place on each page; the title at the head of page 1 and the
+    # agency's signature at the foot of the last page say the same words, but not in the same place.
+    seen: dict[tuple[str, int], set[int]] = {}
     for page, _, flow in per_page:
         for fl in flow:
             if zone(page, fl):
-                seen.setdefault(shape(fl.text), set()).add(page.number)
-    running = {s for s, on in seen.items() if len(on) >= 2 and len(on) * 2 >= len(per_page)}
+                seen.setdefault((shape(fl.text), round(fl.line.top / 6)), set()).add(page.number)
+    running = {key for key, on in seen.items() if len(on) >= 2 and len(on) * 2 >= len(per_page)}
+
+    def repeats(fl: FlowLine) -> bool:
+        return any((shape(fl.text), round(fl.line.top / 6) + d) in running for d in (-1, 0, 1))
+
     for k, (page, tables, flow) in enumerate(per_page):
         keep = list(flow)
         for end in (-1, 0):  # the last lines, then the first
-            while keep and zone(page, keep[end]) and (_PAGE_NUMBER.match(keep[end].text.strip())
-                                                       or shape(keep[end].text) in running):
+            while keep and zone(page, keep[end]) and (_PAGE_NUMBER.match(keep[end].text.strip()) or repeats(keep[end])):
                 keep.pop(end)
-        keep = [fl for fl in keep if not (zone(page, fl) and shape(fl.text) in running)]
+        keep = [fl for fl in keep if not (zone(page, fl) and repeats(fl))]
         per_page[k] = (page, tables, keep)
 
 

@@ -1,8 +1,11 @@
 """A table without ruling lines to rows of cells: rows from vertical positions, columns from the figures.
 
-Rows: a visual line with figures is a row; a label wrapped over two lines with its figures set between them
-(vertically centred, as Word does) overlaps them in height and joins their row, and so does the rest of a label
-set tight below its row. Cells: chunks of a row's lines that overlap horizontally are one cell, read top down.
+Rows: a visual line with figures is a row. A label wrapped over lines set tight together makes one row with its
+figures (vertically centred figures stand beside a middle line or between two): lines join while they stay in the
+label columns (left of every figure of the table), bring no second line of figures, and start no new label, that
+is no numbered line (（二）…, 3.…) under a label of the row. A numbered group label in another column (（六）其他处理
+beside a long label's middle line) is the row's. Cells: chunks of a row's lines that overlap horizontally are one
+cell, read top down.
 
 Columns, per block (a block is its header lines and the rows under them, until the next header): the figures
 that overlap horizontally are one column. Header words right of the labels that stand over no figure column add a
@@ -56,34 +59,35 @@ def positioned_rows(lines: list[FlowLine]) -> list[list[OutCell]]:
     return out
 
 
-def _overlap(a: Line, b: Line) -> float:
-    return min(a.bottom, b.bottom) - max(a.top, b.top)
-
-
 def _rows(lines: list[FlowLine]) -> list[_Row]:
+    # Where the labels end: left of every figure of the table (a header or heading reaches past it).
+    labels_end = min((c.x0 for fl in lines for c in fl.chunks if is_value(c.text)), default=float("inf"))
     rows: list[_Row] = []
-    for k, fl in enumerate(lines):
+    for fl in lines:
         cur = rows[-1] if rows else None
-        if cur is not None and cur.page == fl.page and _joins(cur, fl, lines[k + 1] if k + 1 < len(lines) else None):
+        if cur is not None and cur.page == fl.page and _joins(cur, fl, labels_end):
             cur.lines.append(fl)
         else:
             rows.append(_Row([fl], fl.page))
     return rows
 
 
-def _joins(row: _Row, fl: FlowLine, after: FlowLine | None) -> bool:
+def _joins(row: _Row, fl: FlowLine, labels_end: float) -> bool:
+    """`fl` belongs to `row`: set tight to it, both in the label columns but for figures, and not a new label."""
     last = row.lines[-1]
-    size = max(last.line.size, fl.line.size)
-    if _overlap(last.line, fl.line) > 0.2 * size and (row.has_values or fl.values):
-        return True  # a figure set between the two lines of its label
-    if fl.values or len(fl.chunks) != 1 or _NUMBERED.match(fl.text) or not row.has_values:
+    if fl.line.top - last.line.bottom > 0.5 * max(last.line.size, fl.line.size):
         return False
-    if after is not None and after.page == fl.page and after.values and _overlap(fl.line, after.line) > 0.2 * size:
-        return False  # the first line of the next row's label, whose figures come next
-    if fl.line.top - last.line.bottom > 0.3 * size:
+    if fl.values and row.has_values:
+        return False  # two lines of figures are two rows
+    if any(ln.line.x1 > labels_end + 1 for ln in row.lines if not ln.values):
+        return False  # a header or a block heading over the figure columns is a row of its own
+    labels = [c for c in fl.chunks if not is_value(c.text)]
+    if any(c.x1 > labels_end + 1 for c in labels):
         return False
-    labels = [c for ln in row.lines for c in ln.chunks if not is_value(c.text)]
-    return any(c.x0 < fl.line.x1 and fl.line.x0 < c.x1 for c in labels)  # under the label: its wrapped rest
+    above = [c for ln in row.lines for c in ln.chunks if not is_value(c.text)]
+    # A numbered label (（二）…, 3.…) under a label of the row starts the next row; one in another column (the
+    # group label （六）其他处理 set beside a long label's middle line) is this row's.
+    return not any(_NUMBERED.match(c.text) and any(a.x0 < c.x1 and c.x0 < a.x1 for a in above) for c in labels)
 
 
 def _cells(row: _Row) -> list[_Cell]:
@@ -106,9 +110,14 @@ def _cells(row: _Row) -> list[_Cell]:
 
 
 def _blocks(rows: list[_Row]) -> list[list[_Row]]:
+    """A header (or a heading over the figure columns) after rows of figures starts a block; a row of label alone
+    (the first lines of a long label on a new page) does not."""
+    figures = [c.x0 for row in rows for c in row.cells or [] if is_value(c.text)]
+    labels_end = min(figures, default=float("inf"))
     blocks: list[list[_Row]] = []
     for row in rows:
-        if not blocks or (not row.has_values and blocks[-1][-1].has_values):
+        heads = not row.has_values and any(c.x1 > labels_end for c in row.cells or [])
+        if not blocks or (heads and blocks[-1][-1].has_values):
             blocks.append([row])
         else:
             blocks[-1].append(row)

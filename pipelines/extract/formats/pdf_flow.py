@@ -99,8 +99,22 @@ def _breaks_table(fl: FlowLine, margins: tuple[float, float]) -> bool:
     return len(fl.chunks) == 1 and not fl.values and bool(_SECTION_HEADING.match(fl.text))
 
 
-def _is_row(fl: FlowLine) -> bool:
-    return len(fl.chunks) >= 2 and fl.values >= 1
+def _tight(a: FlowLine, b: FlowLine) -> bool:
+    return b.line.top - a.line.bottom <= 0.5 * max(a.line.size, b.line.size)
+
+
+def _rows_at(lines: list[FlowLine]) -> list[bool]:
+    """Lines that are a table's rows: a label and figures, or figures alone set tight beside a wrapped label."""
+    out = []
+    for k, fl in enumerate(lines):
+        if fl.values and len(fl.chunks) >= 2:
+            out.append(fl.values < len(fl.chunks) or fl.values >= 3)
+        elif fl.values:
+            out.append((k > 0 and not lines[k - 1].values and _tight(lines[k - 1], fl))
+                       or (k + 1 < len(lines) and not lines[k + 1].values and _tight(fl, lines[k + 1])))
+        else:
+            out.append(False)
+    return out
 
 
 def _near(a: FlowLine, b: FlowLine) -> bool:
@@ -109,9 +123,10 @@ def _near(a: FlowLine, b: FlowLine) -> bool:
 
 def _table_spans(lines: list[FlowLine], margins: tuple[float, float]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
+    is_row = _rows_at(lines)
     i = 0
     while i < len(lines):
-        if not _is_row(lines[i]):
+        if not is_row[i]:
             i += 1
             continue
         end = i + 1  # past the last row
@@ -126,8 +141,8 @@ def _table_spans(lines: list[FlowLine], margins: tuple[float, float]) -> list[tu
                 and not _breaks_table(lines[end], margins) and not _NUMBERED.match(lines[end].text) \
                 and lines[end].line.top - lines[end - 1].line.bottom <= 0.3 * lines[end].line.size:
             end += 1
-        rows = sum(1 for fl in lines[i:end] if _is_row(fl))
-        if rows < 2:
+        rows = sum(is_row[i:end])
+        if rows < 2 and lines[i].values < 3:  # one row of three figures or more is a table (the review table's)
             i = end
             continue
         start, floor = i, spans[-1][1] if spans else 0
@@ -135,8 +150,6 @@ def _table_spans(lines: list[FlowLine], margins: tuple[float, float]) -> list[tu
             above = lines[start - 1]
             if _breaks_table(above, margins) or not _near(above, lines[start]):
                 break
-            if len(above.chunks) == 1 and _NUMBERED.match(above.text):
-                break  # （一）主动公开情况: a heading of the text, not of the table
             start -= 1
         spans.append((start, end))
         i = end
