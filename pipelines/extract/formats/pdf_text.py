@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipelines.extract.formats.pdf_objects import Char
 
@@ -21,35 +22,35 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u2018-
 
 @dataclass
 class Line:
-    """A run of characters on one baseline, left to right."""
+    """A run of characters on one baseline, left to right (never changed once made: its measures are cached)."""
 
     chars: list[Char]
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return self.chars[0].x0
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(c.x1 for c in self.chars)
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(c.top for c in self.chars)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(c.bottom for c in self.chars)
 
-    @property
+    @cached_property
     def size(self) -> float:
         return _median([c.size for c in self.chars])
 
-    @property
+    @cached_property
     def text(self) -> str:
         return join_run(self.chars)
 
-    @property
+    @cached_property
     def bbox(self) -> tuple[float, float, float, float]:
         return (self.x0, self.top, self.x1, self.bottom)
 
