@@ -209,6 +209,150 @@ def test_abbreviation_without_place_stays_and_warns():
     assert (m.agency, m.agency_unsure, codes(m)) == ("县住建局", True, ["agency_abbreviated"])
 
 
+# ------------------------------------------------------------- lists of links and breadcrumbs
+
+_SIDEBAR = ["浏阳市人民政府门户网站", "首页 | 政务公开 | 政务服务 | 互动交流", "政府信息公开年报"]
+_OLDER = ["浏阳市审计局2020年政府信息公开工作年度报告", "浏阳市审计局2019年政府信息公开工作年度报告"]
+_TITLE = "浏阳市审计局2021年政府信息公开工作年度报告"
+
+
+@pytest.mark.parametrize("older", [
+    [f"· {t}" for t in _OLDER],  # a sidebar's bullets
+    [f"• {t}  2021-01-20" for t in _OLDER],
+    [f"【{t}】" for t in _OLDER],
+    [f"- {t}" for t in _OLDER],
+    ["相关链接：" + " | ".join(_OLDER)],  # a line that is a list of links
+])
+def test_a_list_of_the_agencys_other_reports_is_not_the_title(older):
+    m = meta(*_SIDEBAR, *older, _TITLE, "发布时间：2022-01-21  信息来源：浏阳市审计局", "2021年，我局认真贯彻落实《条例》。")
+    assert (m.agency, m.year, m.issues) == ("浏阳市审计局", 2021, ())
+
+
+def test_several_titles_in_a_row_are_a_list_and_the_statistics_period_tells_this_reports():
+    m = meta(*_OLDER, _TITLE, "本报告统计期限自2021年1月1日起至2021年12月31日止。")
+    assert (m.agency, m.year, m.issues) == ("浏阳市审计局", 2021, ())
+    m = meta(_TITLE, *_OLDER, "本报告统计期限自2021年1月1日起至2021年12月31日止。")  # the list after the title
+    assert (m.agency, m.year, m.issues) == ("浏阳市审计局", 2021, ())
+
+
+def test_titles_in_a_row_without_a_period_take_the_year_the_text_writes_most_and_say_so():
+    m = meta(*_OLDER, _TITLE, "2021年，我局认真贯彻落实《条例》。2021年共受理申请3件。")
+    assert (m.agency, m.year, codes(m)) == ("浏阳市审计局", 2021, ["metadata_conflict"])
+    assert "2020" in m.issues[0][2] and "2019" in m.issues[0][2]
+
+
+def test_a_title_repeated_is_no_list():
+    m = meta(f"<title>{_TITLE}</title>", _TITLE, "正文。")
+    assert (m.agency, m.year, m.issues) == ("浏阳市审计局", 2021, ())
+
+
+_CRUMB = "首页 > 信息公开 > 法定主动公开内容 > 2022年政府信息公开年报"
+
+
+@pytest.mark.parametrize("lines", [
+    [f"{_CRUMB} 浏阳市水利局2021年度政府信息公开工作年度报告 信息来源：浏阳市水利局 发布时间：2022-01-18 11:02 "
+     "【字体：大 中 小】 2021年，我局认真贯彻落实《条例》，现将本年度政府信息公开工作情况报告如下。"],  # one line
+    [_CRUMB, "浏阳市水利局2021年度政府信息公开工作年度报告", "正文。"],
+    ["当前位置：首页 › 政务公开 › 2022年政府信息公开年报", "浏阳市水利局2021年度政府信息公开工作年度报告", "正文。"],
+    ["您的位置：首页 » 2022年政府信息公开年报 » 正文", "浏阳市水利局2021年度政府信息公开工作年度报告", "正文。"],
+    ["栏目：2022年政府信息公开年报", "浏阳市水利局2021年度政府信息公开工作年度报告", "正文。"],
+])
+def test_a_breadcrumbs_year_names_the_site_column_not_the_report(lines):
+    m = meta(*lines)
+    assert (m.agency, m.year, m.issues) == ("浏阳市水利局", 2021, ())
+
+
+def test_the_title_and_the_period_outweigh_a_breadcrumb_without_a_conflict():
+    m = meta(_CRUMB, "浏阳市水利局2021年度政府信息公开工作年度报告",
+             "本报告所列数据统计期限自2021年1月1日起至2021年12月31日止。")
+    assert (m.agency, m.year, m.issues) == ("浏阳市水利局", 2021, ())
+
+
+def test_a_breadcrumb_alone_still_gives_the_year():
+    m = meta("当前位置：首页>政务公开>2021年政府信息公开年报", "发布机构：浏阳市水利局", "正文。")
+    assert (m.agency, m.year) == ("浏阳市水利局", 2021)
+
+
+def test_zheng_wu_gong_kai_in_the_title():
+    m = meta("湘潭市雨湖区卫生健康局2021年度政务公开工作年度报告", "", "根据《条例》，现公布本局年度报告。")
+    assert (m.agency, m.year, m.issues) == ("湘潭市雨湖区卫生健康局", 2021, ())
+
+
+# ------------------------------------------------------------------------- names spelled out
+
+def test_an_abbreviated_unit_after_a_place_is_spelled_out_from_the_body():
+    m = meta("南岳区文旅广体局政府信息公开工作年度报告", "（2021年度）", "",
+             "   本报告由衡阳市南岳区文化旅游广电体育局编制，统计期限为2021年1月1日至2021年12月31日。")
+    assert (m.agency, m.year, m.agency_unsure, m.issues) == ("衡阳市南岳区文化旅游广电体育局", 2021, False, ())
+
+
+def test_an_abbreviated_unit_the_body_does_not_spell_stays_and_warns():
+    m = meta("南岳区文旅广体局政府信息公开工作年度报告", "（2021年度）", "正文。")
+    assert (m.agency, m.agency_unsure, codes(m)) == ("南岳区文旅广体局", True, ["agency_abbreviated"])
+
+
+@pytest.mark.parametrize(("title", "body", "agency"), [
+    ("南岳区卫健委", "本报告由衡阳市南岳区卫生健康委员会编制。", "衡阳市南岳区卫生健康委员会"),  # a standard one too
+    ("南岳区卫健委", "本报告由南岳区卫生健康委员会编制。", "南岳区卫生健康委员会"),
+    ("南岳区政法委", "本报告由衡阳市南岳区政法委员会编制。", "衡阳市南岳区政法委员会"),
+    ("南岳区文旅局", "本报告由南岳区文化和旅游局编制。", "南岳区文化和旅游局"),
+    ("南岳区政府", "本报告由南岳区人民政府编制。", "南岳区人民政府"),
+])
+def test_units_spelled_out_after_their_place(title, body, agency):
+    m = meta(f"{title}2021年政府信息公开工作年度报告", body)
+    assert (m.agency, m.issues) == (agency, ())
+
+
+def test_a_city_that_does_not_hold_the_place_is_not_taken():
+    m = meta("南岳区文旅广体局2021年政府信息公开工作年度报告", "本报告由长沙市南岳区文化旅游广电体育局编制。")
+    assert m.agency == "南岳区文化旅游广电体育局"
+
+
+def test_the_city_before_a_county_is_part_of_the_full_name():
+    # hongze_district_gov_2023.pdf: the title 洪泽区人民政府, the body 淮安市洪泽区人民政府办公室.
+    m = meta("洪泽区人民政府", "2023年政府信息公开工作年度报告",
+             "本报告由淮安市洪泽区人民政府办公室根据《条例》编制。", "2023年,洪泽区人民政府坚持公开为常态。")
+    assert (m.agency, m.issues) == ("淮安市洪泽区人民政府", ())
+
+
+@pytest.mark.parametrize(("lines", "agency"), [
+    (["吕梁市教育局", "2021年政府信息公开工作年度报告", "在吕梁市政府网站教育局站点公示。"], "吕梁市教育局"),
+    (["通渭县人民政府政府信息公开工作2019年度报告", "通渭县人民政府政府信息公开工作2019年度报告编制完成。"],
+     "通渭县人民政府"),  # the unit and more after it
+    (["南岳区文体局2021年政府信息公开工作年度报告", "南岳区文化局和南岳区体育局"], "南岳区文体局"),  # two units
+])
+def test_longer_runs_that_are_no_spelling_of_the_name_are_not_taken(lines, agency):
+    assert meta(*lines).agency == agency
+
+
+def test_a_notice_circulating_the_report_names_the_region_and_its_office():
+    # The district's report, circulated by the district government's office: the agency is the government.
+    m = meta("长沙市岳麓区人民政府办公室关于印发《长沙市岳麓区2021年政府信息公开工作年度报告》的通知", "",
+             "各街道办事处，区直各单位：", "   现将《长沙市岳麓区2021年政府信息公开工作年度报告》印发给你们。", "",
+             "长沙市岳麓区人民政府办公室", "2022 年 1 月 24 日", "", "     长沙市岳麓区 2021 年政府信息公开工作年度报告", "",
+             "   本报告由长沙市岳麓区人民政府办公室根据《中华人民共和国政府信息公开条例》编制。")
+    assert (m.agency, m.year, m.issues) == ("长沙市岳麓区人民政府", 2021, ())
+
+
+def test_a_bare_region_stays_where_the_text_names_no_government_of_it():
+    m = meta("平潭综合实验区2021年度政府信息公开工作年度报告", "平潭综合实验区管委会坚持公开为常态。")
+    assert m.agency == "平潭综合实验区"
+
+
+ADVERSARIAL = FIXTURES / "adversarial"
+
+
+@pytest.mark.parametrize("name", ["crawler_sidebar_older_reports.txt", "crawler_breadcrumb_year.txt",
+                                  "crawler_breadcrumb_year_noperiod.txt", "title_year_after.txt",
+                                  "title_notice_wrapper.txt", "title_zhengwu_gongkai.txt"])
+def test_adversarial_files_agency_and_year(name):
+    path = ADVERSARIAL / name
+    truth = json.loads((ADVERSARIAL / f"{path.stem}.truth.json").read_text("utf-8"))
+    r = extract_report(path.read_bytes(), name)
+    assert (r.agency, r.year) == (truth["agency"], truth["year"])
+    assert not {"metadata_conflict", "agency_abbreviated", "agency_missing"} & {i.code for i in r.issues}
+
+
 # ---------------------------------------------------------------------------------- GB/T 2260
 
 def test_ocr_misspelled_county_is_corrected_with_a_warning():
@@ -306,7 +450,8 @@ def test_metadata_is_fast():
 
 _WORDS = st.sampled_from(["政府信息公开工作年度报告", "2021年", "年度", "关于", "发布机构：", "来源：", "标题:", "单位:",
                           "统计期限自", "1月1日至", "12月31日", "沐阳县", "人民政府", "教体局", "科委", "\n", " ", "<", ">",
-                          "〇二一年", "2022年1月20日", "我局", "市", "县", "区", "|"])
+                          "〇二一年", "2022年1月20日", "我局", "市", "县", "区", "|", "·", "【", "首页 > ", "政务公开",
+                          "衡阳市", "南岳区", "文旅广体局", "文化旅游广电体育局", "委员会"])
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

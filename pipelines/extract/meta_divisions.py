@@ -120,6 +120,26 @@ def is_place(name: str) -> bool:
     return bool(name) and _leading(name)[0] == len(name)
 
 
+def leading_places(name: str) -> int:
+    """How many of the name's first characters are division names: 3 of 南岳区文旅广体局, 6 of 长沙市岳麓区人民政府."""
+    return _leading(name)[0]
+
+
+def parent_city(before: str, name: str) -> str | None:
+    """The prefecture-level division (衡阳市) ending `before` that holds the division the `name` starts with (南岳区 of
+    南岳区文旅广体局): the city a county's name is written after in full."""
+    d = _divisions()
+    place = next((name[:n] for n in range(min(12, len(name)), 1, -1) if name[:n] in d.names), None)
+    if place is None or not before or before[-1] not in "市州盟区":  # 区: 地区
+        return None
+    for n in range(min(8, len(before)), 1, -1):
+        city = before[-n:]
+        for c in d.codes.get(city, ()):
+            if c[4:] == "00" and c[2:] != "0000" and any(_inside(p, c) for p in d.codes.get(place, ())):
+                return city
+    return None
+
+
 def check_place(agency: str, text: str, line: int | None) -> PlaceCheck:
     """Leading division names are consumed; a run after them that ends like a division (县, 市, 区 …) but is
     none is compared with the divisions one character off it."""

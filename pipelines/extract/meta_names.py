@@ -96,6 +96,16 @@ STANDARD = {
 _STANDARD_END = re.compile("(?:" + "|".join(sorted(STANDARD, key=len, reverse=True)) + ")$")
 
 
+# Pieces of names written short: 文旅 (文化旅游, 文化和旅游), 广体 (广电体育), 卫健 (卫生健康) …, no full name's words.
+_SHORT_PARTS = re.compile(r"文旅|广体|文广|文体旅|卫健|卫计|住建|发改|人社|自规|市监|交运|教体|工信|医保|民宗|经信|国资|"
+                          r"科委|商粮|农农|生环|政数|政务服务数据")
+
+
+def abbreviated_unit(unit: str) -> bool:
+    """The unit's name holds a piece written short (文旅广体局)."""
+    return bool(_SHORT_PARTS.search(unit))
+
+
 def standard_abbreviation(name: str) -> tuple[str, str] | None:
     """(place, abbreviation) when the name is a place followed by one of the standard abbreviations."""
     m = _STANDARD_END.search(name)

@@ -9,14 +9,17 @@ against the GB/T 2260 divisions (meta_divisions).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pipelines.extract.meta_dates import signature
-from pipelines.extract.meta_divisions import check_place, is_place
+from pipelines.extract.meta_divisions import check_place, is_place, leading_places, parent_city
 from pipelines.extract.meta_names import (
     PLACE,
     STANDARD,
     MetaIssue,
+    abbreviated_unit,
+    agency_like,
     expand_from_body,
     is_bare_region,
     related,
@@ -50,18 +53,23 @@ class Metadata:
 
 def extract_metadata(lines: list[str]) -> Metadata:
     issues: list[MetaIssue] = []
-    title = find_title(lines)
     head = compact(lines)
-    year = _year(title, head, issues)
+    period = period_year(head)
+    title = find_title(lines, period[0] if period else None, head.text)
+    year = _year(title, head, period, issues)
     sig = signature(lines, year)
     agency, unsure = _agency(lines, title, signed_name(sig), head, issues)
     return Metadata(agency, year, sig.published_on, title.line if title else None, unsure, tuple(issues))
 
 
-def _year(title: Title | None, head: Compact, issues: list[MetaIssue]) -> int | None:
+def _year(title: Title | None, head: Compact, period: tuple[int, int] | None, issues: list[MetaIssue]) -> int | None:
     """The year reported on: the title's, else the statistics period's, else a 'YYYY年度' near the start. Never a
     date of publication: a report on 2021 is published in 2022."""
-    period = period_year(head)
+    if title and title.rivals and title.chosen_by != "period":
+        others = "、".join(map(str, title.rivals))
+        issues.append(("warning", "metadata_conflict", f"titles of several years stand alike at the start ({title.year}"
+                       f", {others}), and no statistics period tells which is this report's; read as {title.year}, "
+                       "the year the text writes most", title.line))
     if title and title.year is not None:
         if period and period[0] != title.year:
             issues.append(("warning", "metadata_conflict", f"the title gives the year {title.year}, the statistics "
@@ -101,7 +109,8 @@ _WS = re.compile(r"\s+")
 
 def _abbreviated(name: str) -> bool:
     place = PLACE.search(name)
-    return place is None or place.start() == 0 or standard_abbreviation(name) is not None
+    return place is None or place.start() == 0 or standard_abbreviation(name) is not None \
+        or abbreviated_unit(name[leading_places(name):])
 
 
 def _agency(lines: list[str], title: Title | None, signed: Named | None, head: Compact,
@@ -141,12 +150,19 @@ def _agency(lines: list[str], title: Title | None, signed: Named | None, head: C
                            "and the report does not spell the name out", line))
         agency = full or agency
     elif standard:
-        full = expand_from_body(agency, body.text, prefix=standard[0])
+        full = _spelled_out(agency, head.text) or expand_from_body(agency, body.text, prefix=standard[0])
         if full is None and is_place(standard[0]):
             full = standard[0] + STANDARD[standard[1]]
             issues.append(("warning", "agency_abbreviated", f"the title names the agency only as {agency}, and the "
                            f"report does not spell the name out; read as {full}, the usual full name of "
                            f"{standard[1]}", line))
+        agency = full or agency
+    else:  # 南岳区文旅广体局, 洪泽区人民政府, 长沙市岳麓区: a place, then a unit perhaps written short
+        full = _spelled_out(agency, head.text)
+        if full is None and abbreviated_unit(agency[leading_places(agency):]):
+            unsure = True
+            issues.append(("warning", "agency_abbreviated", f"the title names the agency only as {agency}, "
+                           "and the report does not spell the name out", line))
         agency = full or agency
     for short, rest in (("办", "公室"), ("委", "员会")):  # 人民政府办 → 人民政府办公室 where the body says so
         if agency.endswith(short) and agency + rest in body.text:
@@ -159,6 +175,54 @@ def _agency(lines: list[str], title: Title | None, signed: Named | None, head: C
             issues.append(_conflict(Named(chosen.source, agency, line), other, checked.agency))
             break
     return checked.agency, unsure
+
+
+def _spelled_out(agency: str, text: str) -> str | None:
+    """The agency's name as the text spells it in full: its city before the place (衡阳市南岳区), the unit's every
+    character in order (文旅广体局 → 文化旅游广电体育局), or both. A bare region is its government where the text
+    names that (长沙市岳麓区 → 长沙市岳麓区人民政府, of 长沙市岳麓区人民政府办公室)."""
+    lead = leading_places(agency)
+    if lead == 0:
+        return None
+    government = None
+    if lead == len(agency):
+        if agency + "人民政府" not in text:
+            return None
+        agency = government = agency + "人民政府"
+    place, unit = agency[:lead], agency[lead:]
+    counts: Counter[str] = Counter()
+    at = text.find(place)
+    while at >= 0:
+        after = at + lead
+        rest = unit if text.startswith(unit, after) else _unit_at(text, after, unit)
+        city = parent_city(text[max(0, at - 8): at], agency) if at and text[at - 1] in "市州盟区" else None
+        if rest and (rest != unit or city) and agency_like(rest):
+            counts[(city or "") + place + rest] += 1
+        at = text.find(place, after)
+    if not counts:
+        return government
+    return max(counts, key=lambda c: (counts[c], len(c)))
+
+
+_INSIDE_NO_NAME = re.compile(r"[局委厅]|报告|根据|现将|截至|本局|我局|编制")
+
+
+def _unit_at(text: str, start: int, unit: str) -> str | None:
+    """The unit's name written at `start`, ending at the first place it holds the unit's characters in order: 文化旅游
+    广电体育局 for 文旅广体局. Not the unit and more after it (人民政府政府信息公开…), nor two units (文化局和…体育局)."""
+    stop = start
+    while stop < len(text) and stop - start < 30 and "\u4e00" <= text[stop] <= "\u9fff":
+        stop += 1
+    end = text.find(unit[-1], start, stop)
+    while end >= 0:
+        rest = text[start: end + 1]
+        if subsequence(unit, rest):
+            if rest != unit and (rest.startswith(unit) or _INSIDE_NO_NAME.search(rest[:-1])
+                                 or not rest.startswith(unit[0]) and not (rest.startswith("人民") and unit[0] == "政")):
+                return None  # 政府网站教育局 is no 教育局 spelled out; 人民政府 is 政府's
+            return rest + "员会" if rest.endswith("委") and text.startswith("员会", end + 1) else rest
+        end = text.find(unit[-1], end + 1, stop)
+    return None
 
 
 def _one_off(a: str, b: str) -> bool:
