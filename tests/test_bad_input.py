@@ -67,7 +67,8 @@ def make_bad_files(raw: Path, outside: Path) -> dict[str, str]:
         made[name] = what
 
     put("empty.txt", b"", "empty file")
-    put("binary.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 64, "binary file")
+    put("binary.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 64, "a damaged PDF")
+    put("binary.dat", b"\x00\x01\x02\x03" * 4096, "binary file")
     t1 = seed(1)
     put("truncated.txt", t1[: _section_cut(t1)].encode("utf-8"), "cut off in the middle of a table")
     put("truncated mid character.txt", _cut_mid_character(seed(3)), "cut off inside a UTF-8 character")
@@ -182,7 +183,8 @@ def bad(tmp_path_factory) -> BadRun:
 # (status, text the reason starts with or contains)
 EXPECTED = {
     "empty.txt": ("rejected", "empty_file"),
-    "binary.pdf": ("rejected", "binary_file"),
+    "binary.pdf": ("rejected", "unreadable_pdf"),  # looks like a PDF, is not one
+    "binary.dat": ("rejected", "binary_file"),
     "truncated.txt": ("loaded_with_warnings", "rows_missing"),
     "truncated mid character.txt": ("loaded_with_warnings", "truncated_file: ends inside a UTF-8 character"),
     "truncated gbk.txt": ("loaded_with_warnings", "truncated_file: ends inside a GB18030/GBK character"),
