@@ -443,8 +443,8 @@ def inject(database: Path, fault: str) -> None:
             # pass, staging builds, then fct_permits fails with a conversion error at run time.
             con.execute("INSERT INTO raw.reports (report_id, source_file, agency, year, layout, n_warnings) "
                         "VALUES (?, 'injected.txt', '注入测试局', 2021, '2021', 0)", [FAKE_ID])
-            con.execute("INSERT INTO raw.proactive VALUES (?, 'administrative_permits', 'decisions', "
-                        "CAST('1e30' AS DECIMAL(38, 4)), 1)", [FAKE_ID])
+            con.execute("INSERT INTO raw.proactive (report_id, item, measure, value, line) VALUES "
+                        "(?, 'administrative_permits', 'decisions', CAST('1e30' AS DECIMAL(38, 4)), 1)", [FAKE_ID])
         else:
             raise ValueError(fault)
 
