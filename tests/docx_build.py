@@ -1,4 +1,5 @@
-"""Word files made in the tests with python-docx, from a small model of blocks (paragraphs, tables of spanning cells).
+"""Word files made in the tests with python-docx, from a small model of blocks (paragraphs, tables of spanning cells:
+pipelines.corpus.originals_docx, which the corpus writes its Word files with too).
 
 The samples' Word files are the very content of their web pages in test_formats_html.py (built there from the
 hand-read tables, not from the parser's output), carried over block by block: a page's ``<p>`` becomes a
@@ -10,84 +11,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass, field, replace
 
-from docx import Document
-from docx.enum.text import WD_BREAK
 from lxml import etree
 from test_formats_html import _sample_page
 
-
-@dataclass
-class Cell:
-    runs: list[str] = field(default_factory=list)
-    rowspan: int = 1
-    colspan: int = 1
-
-
-@dataclass
-class Table:
-    rows: list[list[Cell]]  # as in HTML: a row lists the cells that start in it, spanned places are skipped
-
-
-@dataclass
-class Para:
-    runs: list[str]
-    page_break: bool = False  # a page break before the runs, in the same paragraph
-
-
-Block = Para | Table
-
-
-def place(table: Table) -> tuple[list[tuple[int, int, Cell]], int]:
-    """Each cell's (row, column) on the grid, HTML's way; and the grid's width."""
-    taken: set[tuple[int, int]] = set()
-    placed = []
-    for r, row in enumerate(table.rows):
-        c = 0
-        for cell in row:
-            while (r, c) in taken:
-                c += 1
-            placed.append((r, c, cell))
-            taken |= {(r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
-            c += cell.colspan
-    return placed, max(c for _, c in taken) + 1
-
-
-def build_docx(blocks: list[Block], header: list[str] = (), footer: list[str] = (),
-               footer_table: list[list[str]] | None = None) -> bytes:
-    doc = Document()
-    for block in blocks:
-        if isinstance(block, Para):
-            p = doc.add_paragraph()
-            if block.page_break:
-                p.add_run().add_break(WD_BREAK.PAGE)
-            for run in block.runs:
-                p.add_run(run)
-            continue
-        placed, width = place(block)
-        table = doc.add_table(rows=len(block.rows), cols=width)
-        for r, c, cell in placed:  # merge first: python-docx moves the merged cells' paragraphs into the first
-            if cell.rowspan > 1 or cell.colspan > 1:
-                table.cell(r, c).merge(table.cell(r + cell.rowspan - 1, c + cell.colspan - 1))
-        grid = [row.cells for row in table.rows]  # once: each table.cell() call walks the whole table
-        for r, c, cell in placed:
-            paragraph = grid[r][c].paragraphs[0]
-            for run in cell.runs:
-                paragraph.add_run(run)
-    section = doc.sections[0]
-    for part, texts in ((section.header, header), (section.footer, footer)):
-        for text in texts:
-            part.add_paragraph(text)
-    if footer_table:
-        t = section.footer.add_table(rows=len(footer_table), cols=len(footer_table[0]), width=section.page_width)
-        for r, row in enumerate(footer_table):
-            for c, text in enumerate(row):
-                t.cell(r, c).text = text
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
+from pipelines.corpus.originals_docx import Block, Cell, Para, Table, build_docx, split_table
 
 # ------------------------------------------------------------------------------------------ from a web page
 
@@ -109,30 +37,6 @@ def blocks_from_html(page: bytes) -> list[Block]:
             blocks.append(Table([[Cell(_runs(td), int(td.get("rowspan", 1)), int(td.get("colspan", 1)))
                                   for td in tr.iter("td")] for tr in el.iter("tr")]))
     return blocks
-
-
-def split_table(blocks: list[Block], which: int, after_row: int, header_rows: int, retype: bool = False) -> list[Block]:
-    """Table number `which` (0-based) cut before row `after_row` by a page break and a 续表 paragraph; the
-    continuation repeats the first `header_rows` rows, as Word's 'repeat header rows' prints them. A merged cell
-    the cut runs through is cut in two: its lower part a new cell, empty (as Word's Split Table leaves it) or,
-    with `retype`, with the label typed again."""
-    tables = [i for i, b in enumerate(blocks) if isinstance(b, Table)]
-    i = tables[which]
-    placed, _ = place(blocks[i])
-    assert not [c for r, _, c in placed if r < header_rows < r + c.rowspan], "a merged cell would cross the header"
-    first: list[list[Cell]] = [[] for _ in range(after_row)]
-    rest: list[list[tuple[int, Cell]]] = [[] for _ in range(len(blocks[i].rows) - after_row)]
-    for r, c, cell in placed:
-        if r >= after_row:
-            rest[r - after_row].append((c, cell))
-        elif r + cell.rowspan <= after_row:
-            first[r].append(cell)
-        else:
-            first[r].append(replace(cell, rowspan=after_row - r))
-            rest[0].append((c, Cell(cell.runs if retype else [], r + cell.rowspan - after_row, cell.colspan)))
-    continued = [[cell for _, cell in sorted(row, key=lambda x: x[0])] for row in rest]
-    return [*blocks[:i], Table(first), Para(["续表"], page_break=True), Table(blocks[i].rows[:header_rows] + continued),
-            *blocks[i + 1:]]
 
 
 # The applications table: 3 header rows, then 新收 and 结转; the cut falls before 三、本年度办理结果.

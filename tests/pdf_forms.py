@@ -9,8 +9,9 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from pdf_build import Doc, Spec, TableSpec
 from seed_tables import APPLICANTS, ROWS_2019, ROWS_2021
+
+from pipelines.corpus.originals_pdf import Doc, Spec, TableSpec
 
 PROACTIVE_2021 = [
     ("第二十条第（一）项", ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],

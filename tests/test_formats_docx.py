@@ -17,15 +17,10 @@ from docx_build import (
     SAMPLE_FOOTER_TABLE,
     SAMPLE_HEADER,
     W_NS,
-    Cell,
-    Para,
-    Table,
-    build_docx,
     docx_of_body,
     p,
     sample_blocks,
     sample_docx,
-    split_table,
     tbl,
     tc,
 )
@@ -34,6 +29,7 @@ from hypothesis import strategies as st
 from seed_tables import SEED_TABLES
 from test_formats_html import EXPECTED, _sample_page
 
+from pipelines.corpus.originals_docx import Cell, Para, Table, build_docx, split_table
 from pipelines.extract import extract_report
 from pipelines.extract.decode import UndecodableError
 from pipelines.extract.formats import read_docx, read_html, sniff

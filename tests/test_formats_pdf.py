@@ -15,12 +15,12 @@ import pytest
 from conftest import FIXTURES, RAW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pdf_build import BOTTOM, LEFT, TOP, Doc
 from pdf_forms import distinct_tables, report_pdf
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from seed_tables import APPLICANTS, ROWS_2021, SEED_TABLES
 
+from pipelines.corpus.originals_pdf import BOTTOM, LEFT, TOP, Doc
 from pipelines.extract import extract_report
 from pipelines.extract.decode import UndecodableError
 from pipelines.extract.formats import READERS, read_pdf, sniff

@@ -19,11 +19,13 @@ Cell failures, each told apart by whether it carries a warning *on its own row*:
 
 A warning on its own row is an issue of severity warning/error whose (section, row) is the cell's (section, key1)
 (for reviews the row is the proceeding); or, for an issue naming no row, whose ``line`` is the line the value
-stands on, where the truth knows it (a truth cell's ``line``; run-together bodies have none).
+stands on, where the truth knows it (a truth cell's ``line``; run-together bodies and the originals, web pages, Word
+files and PDFs, have none).
 
 Metadata (agency, year, layout, published_on) is scored exact, and *exact or flagged*: a wrong field counts as
 flagged when a warning/error names it (its ``row`` is the field, or its code contains the field's name; for
-the agency also ``place``). Reports are broken down by rendering, layout and family (the truth's ``families``).
+the agency also ``place``). Reports are broken down by rendering, by what an original's format drew (PDF ruled or
+by position, Word table split or whole, page markup), by layout and by family (the truth's ``families``).
 """
 
 from __future__ import annotations
@@ -117,6 +119,22 @@ def _meta_flagged(field: str, loud: list[dict]) -> bool:
     return any(i.get("row") == field or any(w in str(i.get("code", "")) for w in words) for i in loud)
 
 
+def original_variant(truth: dict) -> str | None:
+    """What an original's format drew that matters to its reader (pipelines.corpus.originals): a PDF ruled or laid
+    out by position alone, a Word file with a table split by 续表 or none, a page in Word's markup or plain."""
+    drawn = truth.get("original")
+    if not isinstance(drawn, dict):
+        return None
+    rendering = truth.get("rendering")
+    if rendering == "pdf":
+        return "pdf/" + ("ruled" if drawn.get("ruled") else "by_position")
+    if rendering == "docx":
+        return "docx/" + ("split" if drawn.get("split") else "whole")
+    if rendering == "html_page":
+        return f"html_page/{drawn.get('markup')}"
+    return rendering
+
+
 def score_report(truth: dict, extracted: dict | None, crash: str | None = None) -> dict:
     """Compare one extraction (the parser's JSON object; None after a crash) with its truth record."""
     t_cells = {k: _num(v[0]) for k, v in _cells(truth).items()}
@@ -170,6 +188,7 @@ def score_report(truth: dict, extracted: dict | None, crash: str | None = None) 
     return {
         "file": truth["file"],
         "rendering": truth.get("rendering"),
+        "original": original_variant(truth),
         "layout": truth["layout"],
         "crash": crash,
         "extracted": len(e_cells),
@@ -278,8 +297,11 @@ def evaluate(corpus_dir: Path) -> dict:
     by_rendering: dict[str, list] = defaultdict(list)
     by_layout: dict[str, list] = defaultdict(list)
     by_family: dict[str, list] = defaultdict(list)
+    by_original: dict[str, list] = defaultdict(list)
     for r in reports:
         by_rendering[r["rendering"]].append(r)
+        if r["original"]:
+            by_original[r["original"]].append(r)
         by_layout[r["layout"]].append(r)
         for f in r["families"] or [NO_FAMILY]:
             by_family[f].append(r)
@@ -295,6 +317,7 @@ def evaluate(corpus_dir: Path) -> dict:
                                    "wrong_given_silent", "missing_silent")},
         "overall": overall,
         "by_rendering": {k: _aggregate(v) for k, v in sorted(by_rendering.items())},
+        "by_original": {k: _aggregate(v) for k, v in sorted(by_original.items())},
         "by_layout": {k: _aggregate(v) for k, v in sorted(by_layout.items())},
         "by_family": {k: _aggregate(by_family[k]) for k in sorted(by_family, key=_family_order)},
         "key_figures": figures,

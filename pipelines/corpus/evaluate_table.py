@@ -22,8 +22,11 @@ def _line(name: str, a: dict) -> tuple[str, ...]:
 def format_report(result: dict) -> str:
     rows = [HEAD, _line("ALL", result["overall"])]
     rules = {0, 1}
-    for prefix, group in (("rendering", "by_rendering"), ("layout", "by_layout"), ("family", "by_family")):
-        for k, a in (result.get(group) or {}).items():
+    groups = (("rendering", "by_rendering"), ("original", "by_original"), ("layout", "by_layout"), ("family", "by_family"))
+    for prefix, group in groups:
+        if not result.get(group):
+            continue
+        for k, a in result[group].items():
             rows.append(_line(f"{prefix}={k}", a))
         rules.add(len(rows) - 1)
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEAD))]

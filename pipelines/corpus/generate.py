@@ -1,9 +1,12 @@
 """Generate a synthetic corpus of 政府信息公开工作年度报告 with their ground truth.
 
-    python -m pipelines.corpus.generate OUT_DIR --n 500 --seed 12345 [--inject-errors 0.1]
+    python -m pipelines.corpus.generate OUT_DIR --n 500 --seed 12345 [--inject-errors 0.1] [--formats all]
 
 writes ``NNNNN_<rendering>.txt`` (bytes, in the report's encoding) and ``truth.jsonl`` (one object per report,
-in file order). Deterministic for a given seed: only ``random.Random(seed)`` is used.
+in file order). Deterministic for a given seed: only ``random.Random(seed)`` and streams named after it are used.
+``--formats html_page,docx,pdf`` (or ``all``) also publishes reports as originals (``NNNNN_html_page.html``,
+``NNNNN_docx.docx``, ``NNNNN_pdf.pdf``; pipelines.corpus.originals): they take the places a stream of their own
+picks, every other file staying byte for byte the file of the corpus without them.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from .families import (
 from .marks import mark_tables, read_lines
 from .noise import Style, draw_style, encode, fmt_count, fmt_money
 from .ocr_markdown import render_ocr_markdown
+from .originals import EXTENSIONS, ORIGINALS, render_original
 from .render import (
     OUTCOME_LABELS,
     RENDERINGS,
@@ -502,10 +506,12 @@ def truth_record(r: Report, blank: set[Key], lines: dict[Key, int] | None = None
 
 
 def generate_report(rng: random.Random, index: int, rendering: str, layout: str, inject_errors: float,
-                    frng: random.Random | None = None) -> tuple[bytes, dict]:
+                    frng: random.Random | None = None, orng: random.Random | None = None) -> tuple[bytes, dict]:
     """One report and its truth record. ``frng`` draws the families (pipelines.corpus.families) and everything
-    they decide, so the draws of ``rng`` are those of a report without families as far as they go."""
+    they decide, so the draws of ``rng`` are those of a report without families as far as they go; ``orng`` draws
+    what an original's format decides (pipelines.corpus.originals), for the renderings html_page, docx and pdf."""
     frng = frng or random.Random(f"families/{index}")
+    original = rendering in ORIGINALS
     families = draw_families(frng, rendering, layout)
     if layout == "2021":
         year = rng.randint(2021, 2024)
@@ -544,16 +550,26 @@ def generate_report(rng: random.Random, index: int, rendering: str, layout: str,
     if typo:
         doc.title, doc.signature = misprint(doc.title, place, typo[2]), misprint(doc.signature, place, typo[2])
         throughout = frng.random() < 0.5
-    keys: list[Key] = []
-    if tables is not None:
-        doc.tables, keys = mark_tables(tables)
-    ocr = "ocr_markdown_rows" in families
-    text = render_ocr_markdown(doc, style, rng) if ocr else render(doc, style, rng, rendering)
-    text, lines = read_lines(text, keys)
-    if typo and throughout:  # an OCR pass that misreads the character wherever it stands
-        text = text.replace(place, typo[2])
-    data, encoding = encode(text, style)
-    name = f"{index:05d}_{rendering}.txt"
+    drawn: dict | None = None
+    lines: dict[Key, int] = {}
+    if original:  # no lines of text to point at: the truth cells carry no line
+        data, encoding, drawn = render_original(doc, style, orng or random.Random(f"originals/{index}"), rendering,
+                                                r.published_on)
+        name = f"{index:05d}_{rendering}{EXTENSIONS[rendering]}"
+    else:
+        keys: list[Key] = []
+        if tables is not None:
+            doc.tables, keys = mark_tables(tables)
+        ocr = "ocr_markdown_rows" in families
+        text = render_ocr_markdown(doc, style, rng) if ocr else render(doc, style, rng, rendering)
+        text, lines = read_lines(text, keys)
+        if typo and throughout:  # an OCR pass that misreads the character wherever it stands
+            text = text.replace(place, typo[2])
+        data, encoding = encode(text, style)
+        name = f"{index:05d}_{rendering}.txt"
+    noise = [x for x in style.noise_list() if layout != "narrative" or x.startswith(_TEXT_NOISE)]
+    if original:
+        noise = [x for x in noise if not x.startswith(_TEXT_ONLY_NOISE[rendering])]
     record = {
         "file": name,
         "agency": agency,
@@ -565,18 +581,51 @@ def generate_report(rng: random.Random, index: int, rendering: str, layout: str,
         **truth_record(r, blank, lines),
         "unscored": run_together_unscored(tables) if rendering == "run_together" and tables else [],
         "injected_errors": r.injected_errors,
-        "noise": [x for x in style.noise_list() if layout != "narrative" or x.startswith(_TEXT_NOISE)],
+        "noise": noise,
         "families": families,
     }
+    if drawn is not None:
+        record["original"] = drawn
     if typo:
         record["place_typo"] = typo_record(place, typo[2], agency, throughout)
     return data, record
 
 
 _TEXT_NOISE = ("encoding_", "crlf", "title_", "date_", "no_signature")
+# Noise of the text an original does not have: its page breaks are its own, and only a web page has a charset.
+_TEXT_ONLY_NOISE = {"html_page": ("page_breaks",), "docx": ("page_breaks", "crlf", "encoding_"),
+                    "pdf": ("page_breaks", "crlf", "encoding_")}
 
 
-def generate_corpus(out_dir: Path, n: int, seed: int, inject_errors: float = 0.0) -> None:
+def parse_formats(spec: str | None) -> tuple[str, ...]:
+    """``all`` or a comma list of html_page, docx, pdf (in any order); '' or None for none."""
+    if not spec:
+        return ()
+    names = ORIGINALS if spec.strip() == "all" else tuple(x.strip() for x in spec.split(",") if x.strip())
+    unknown = [x for x in names if x not in ORIGINALS]
+    if unknown:
+        raise ValueError(f"unknown formats {unknown}: choose from {', '.join(ORIGINALS)} or all")
+    return tuple(x for x in ORIGINALS if x in names)
+
+
+def format_places(seed: int, n: int, formats: tuple[str, ...]) -> dict[int, str]:
+    """Which reports are published as originals: in every block of 7 + len(formats) reports, one per format, the
+    places drawn from a stream of their own, so that the text reports' draws stay what they were."""
+    if not formats:
+        return {}
+    pick = random.Random(f"originals/{seed}")
+    size = len(RENDERINGS) + len(formats)
+    out: dict[int, str] = {}
+    for start in range(0, n, size):
+        room = list(range(start, min(start + size, n)))
+        names = list(formats)
+        pick.shuffle(names)
+        out.update(zip(sorted(pick.sample(room, min(len(names), len(room)))), names, strict=False))
+    return out
+
+
+def generate_corpus(out_dir: Path, n: int, seed: int, inject_errors: float = 0.0,
+                    formats: tuple[str, ...] = ()) -> None:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     master = random.Random(seed)
@@ -586,12 +635,15 @@ def generate_corpus(out_dir: Path, n: int, seed: int, inject_errors: float = 0.0
         master.shuffle(block)
         renderings += block
     families = random.Random(f"families/{seed}")  # apart from master: reports without families stay as they were
+    places = format_places(seed, n, formats)
+    originals = random.Random(f"originals/{seed}/draws")  # apart from both: text reports stay as they were
     records = []
     for i in range(n):
         layout = master.choices(("2021", "2019", "narrative"), (0.45, 0.35, 0.2))[0]
         rng = random.Random(master.getrandbits(64))
         frng = random.Random(families.getrandbits(64))
-        data, record = generate_report(rng, i, renderings[i], layout, inject_errors, frng)
+        orng = random.Random(originals.getrandbits(64)) if i in places else None
+        data, record = generate_report(rng, i, places.get(i, renderings[i]), layout, inject_errors, frng, orng)
         (out_dir / record["file"]).write_bytes(data)
         records.append(record)
     with open(out_dir / "truth.jsonl", "w", encoding="utf-8") as f:
@@ -605,9 +657,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--inject-errors", type=float, default=0.0, help="fraction of reports given one arithmetic error")
+    ap.add_argument("--formats", default="",
+                    help="also publish reports as originals: 'all' or a comma list of " + ", ".join(ORIGINALS))
     args = ap.parse_args(argv)
-    generate_corpus(args.out_dir, args.n, args.seed, inject_errors=args.inject_errors)
-    print(f"wrote {args.n} reports and truth.jsonl to {args.out_dir}")
+    try:
+        formats = parse_formats(args.formats)
+    except ValueError as e:
+        ap.error(str(e))
+    generate_corpus(args.out_dir, args.n, args.seed, inject_errors=args.inject_errors, formats=formats)
+    print(f"wrote {args.n} reports and truth.jsonl to {args.out_dir}"
+          + (f" ({', '.join(formats)} among them)" if formats else ""))
     return 0
 
 

@@ -14,7 +14,8 @@ CN_NUM = "一二三四五六七八九十"
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 HALFWIDTH = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
 
-TABLE_BLANKS = ("pipe_cells", "tab_rows", "cell_lines", "markdown")  # renderings where a blank cell leaves a trace
+# renderings where a blank cell leaves a trace (the originals: an empty cell, ruled or standing in its column)
+TABLE_BLANKS = ("pipe_cells", "tab_rows", "cell_lines", "markdown", "html_page", "docx", "pdf")
 
 
 @dataclass
