@@ -17,6 +17,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pdf_forms import PROACTIVE_2019, PROACTIVE_2021, ROW_LABELS
 from seed_tables import APPLICANTS, ROWS_2019, ROWS_2021, SEED_TABLES
 
 from pipelines.extract import extract_report
@@ -303,47 +304,9 @@ def test_broken_markup_never_raises(text):
 
 # ------------------------------------------------------------------------------------------ the samples as pages
 
-_PROACTIVE_2021 = [
-    ("第二十条第（一）项", ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
-     [("规章", "regulations"), ("行政规范性文件", "normative_documents")], ["issued", "abolished", "in_force"]),
-    ("第二十条第（五）项", ["信息内容", "本年处理决定数量"], [("行政许可", "administrative_permits")], ["decisions"]),
-    ("第二十条第（六）项", ["信息内容", "本年处理决定数量"],
-     [("行政处罚", "administrative_penalties"), ("行政强制", "administrative_coercions")], ["decisions"]),
-    ("第二十条第（八）项", ["信息内容", "本年收费金额（单位：万元）"], [("行政事业性收费", "administrative_fees")],
-     ["amount_yuan"]),
-]
-_PROACTIVE_2019 = [
-    ("第二十条第（一）项", ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
-     [("规章", "regulations"), ("规范性文件", "normative_documents")], ["new_made", "new_published", "total_published"]),
-    ("第二十条第（五）项", ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
-     [("行政许可", "administrative_permits"), ("其他对外管理服务事项", "other_management_services")],
-     ["prior_year_items", "items_change", "decisions"]),
-    ("第二十条第（六）项", ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
-     [("行政处罚", "administrative_penalties"), ("行政强制", "administrative_coercions")],
-     ["prior_year_items", "items_change", "decisions"]),
-    ("第二十条第（八）项", ["信息内容", "上一年项目数量", "本年增/减", ""], [("行政事业性收费", "administrative_fees")],
-     ["prior_year_items", "items_change", ""]),
-    ("第二十条第（九）项", ["信息内容", "采购项目数量", "采购总金额"], [("政府集中采购", "centralized_procurement")],
-     ["projects", "amount_yuan"]),
-]
-# The form's row labels (canonical-tables.md); group headings below stand vertically over their rows.
-_ROW_LABELS = {
-    "new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "（一）予以公开", "partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-    "denied_state_secret": "1.属于国家秘密", "denied_prohibited_by_law": "2.其他法律行政法规禁止公开",
-    "denied_security_stability": "3.危及“三安全一稳定”", "denied_third_party_rights": "4.保护第三方合法权益",
-    "denied_internal_affairs": "5.属于三类内部事务信息", "denied_process_information": "6.属于四类过程性信息",
-    "denied_enforcement_files": "7.属于行政执法案卷", "denied_inquiry_matter": "8.属于行政查询事项",
-    "unavailable_not_held": "1.本机关不掌握相关政府信息", "unavailable_needs_creation": "2.没有现成信息需要另行制作",
-    "unavailable_unclear": "3.补正后申请内容仍不明确", "not_processed_petition": "1.信访举报投诉类申请",
-    "not_processed_duplicate": "2.重复申请", "not_processed_publication": "3.要求提供公开出版物",
-    "not_processed_excessive": "4.无正当理由大量反复申请",
-    "not_processed_confirmation": "5.要求行政机关确认或重新出具已获取信息",
-    "other_handling": "（六）其他处理",
-    "other_handling_no_correction": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "other_handling_unpaid_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-    "other_handling_other": "3.其他", "total": "（七）总计", "carried_forward": "四、结转下年度继续办理",
-}
+# The form's tables and row labels (canonical-tables.md), shared with the PDF builder; group headings below stand
+# vertically over their rows.
+_PROACTIVE_2021, _PROACTIVE_2019, _ROW_LABELS = PROACTIVE_2021, PROACTIVE_2019, ROW_LABELS
 _GROUPS = {"denied_state_secret": "（三）不予公开", "unavailable_not_held": "（四）无法提供",
            "not_processed_petition": "（五）不予处理", "other_handling_no_correction": "（六）其他处理"}
 
