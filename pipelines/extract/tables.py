@@ -141,6 +141,7 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
     fits: dict[str, Fit] = {}
     where: dict[str, Placed] = {}
     total_only = _states_only_totals(rows, n)
+    column = _one_column(rows) if total_only else None
     for p in placed:
         if p.key is None:
             if not is_prose(p.row):
@@ -153,7 +154,7 @@ def extract_applications(tokens: list[Token], layout: str, report: Report) -> No
             if columns is not None:
                 fit = _by_columns(p.row, columns, fit)
         if total_only:
-            stated = _stated(p.row, _one_column(rows))
+            stated = _stated(p.row, column)
             if len(stated) == 1 and fit.ambiguous:
                 dropped = len([t for t in p.row.values if t.kind is Kind.NUM]) - 1
                 fit = Fit([None] * (n - 1) + [stated[0].value], [None] * (n - 1) + [stated[0]],
