@@ -59,25 +59,21 @@ def registry_counts(database: str | Path) -> dict[str, int]:
     return {s: reg.filter(reg["status"] == s).height for s in STATUS_ORDER}
 
 
-def run_all(
-    *,
-    raw_dir: str | Path | None = None,
-    warehouse: str | Path | None = None,
-    instance=None,
-    log_level: str = "INFO",
-):
-    """Materialize the ``xxgk_all`` job in-process with the code location's resources.
+def run_all(*, instance=None, log_level: str = "INFO"):
+    """Materialize the ``xxgk_all`` job in-process with the code location's resources (paths: settings.py).
 
     Runs on an ephemeral Dagster instance unless one is given: the incremental state lives in the
     warehouse (raw.report_files), not in Dagster's run history.
     """
     from dagster import DagsterInstance
 
-    from pipelines.automation import JOB_NAME
-    from pipelines.definitions import build_definitions
+    from pipelines.defs.automation import JOB_NAME
+    from pipelines.defs.dbt_project import prepare
 
-    defs = build_definitions(raw_dir=raw_dir, warehouse=warehouse)
-    job = defs.resolve_job_def(JOB_NAME)
+    prepare()  # the dbt assets are built from the parsed manifest
+    from pipelines.definitions import defs
+
+    job = defs().resolve_job_def(JOB_NAME)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     return job.execute_in_process(
         run_config=run_config, instance=instance or DagsterInstance.ephemeral(), raise_on_error=False
@@ -119,7 +115,7 @@ def _run_locked(args: argparse.Namespace) -> int:
     database = settings.warehouse_path()
     raw = settings.raw_dir()
     if not args.force:
-        from pipelines.automation import run_decision
+        from pipelines.freshness import run_decision
 
         decision = run_decision(raw, database, max_bytes=settings.max_file_bytes())
         if not decision.run:
@@ -164,12 +160,6 @@ def _run_locked(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pending_label(row: dict | None, sha256: str) -> str:
-    from pipelines import registry
-
-    return registry.pending_label(row, sha256, registry.current_parser_version())
-
-
 def _display_width(text: str) -> int:
     """Terminal columns: Chinese characters take two."""
     import unicodedata
@@ -178,13 +168,14 @@ def _display_width(text: str) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipelines import registry, settings, warehouse
-    from pipelines.automation import run_decision
+    from pipelines import settings, warehouse
+    from pipelines.freshness import run_decision
+    from pipelines.rawdir import plan_directory
 
     raw = settings.raw_dir()
     database = settings.warehouse_path()
     reg = warehouse.read_report_files(database)
-    plan = registry.plan_directory(raw, reg, max_bytes=settings.max_file_bytes())
+    plan = plan_directory(raw, reg, max_bytes=settings.max_file_bytes())
     rows = {r["path"]: r for r in reg.iter_rows(named=True)}
     pending = plan.pending()
     paths = sorted({*rows, *(e.path for e in plan.files), *plan.problems})

@@ -1,8 +1,6 @@
 """pandera.polars models of the frames in frames.py, and a validator that never raises.
 
-The allowed canonical names come from the extractor's vocabulary
-(``pipelines.extract.vocabulary``) when it is importable, else from ``SPEC_NAMES`` below, a copy of
-/work/shared/spec/canonical-tables.md kept as data in this one place.
+The allowed canonical names come from the form's vocabulary (``pipelines.extract.vocabulary``).
 
 Always validate a *collected* DataFrame: on a LazyFrame pandera checks only the schema, and every
 data check silently passes (see stack-notes). ``validate_frame`` collects for you.
@@ -17,47 +15,10 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
 
+from pipelines.extract.vocabulary import canonical_names, vocabulary
 from pipelines.frames import MONEY
 
-LAYOUTS = ("2021", "2019", "narrative")
 SEVERITIES = ("info", "warning", "error")
-
-# The spec's tables as data: item -> layout -> measures; rows; columns; proceedings; outcomes.
-SPEC_ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "regulations": {"2021": ("issued", "abolished", "in_force"),
-                    "2019": ("new_made", "new_published", "total_published")},
-    "normative_documents": {"2021": ("issued", "abolished", "in_force"),
-                            "2019": ("new_made", "new_published", "total_published")},
-    "administrative_permits": {"2021": ("decisions",), "2019": ("prior_year_items", "items_change", "decisions")},
-    "other_management_services": {"2019": ("prior_year_items", "items_change", "decisions")},
-    "administrative_penalties": {"2021": ("decisions",), "2019": ("prior_year_items", "items_change", "decisions")},
-    "administrative_coercions": {"2021": ("decisions",), "2019": ("prior_year_items", "items_change", "decisions")},
-    "administrative_fees": {"2021": ("amount_yuan",), "2019": ("prior_year_items", "items_change")},
-    "centralized_procurement": {"2019": ("projects", "amount_yuan")},
-}
-SPEC_MONEY_MEASURES = frozenset({"amount_yuan"})
-SPEC_SIGNED_MEASURES = frozenset({"items_change"})
-SPEC_NAMES: dict[str, frozenset[str]] = {
-    "item": frozenset(SPEC_ITEMS),
-    "measure": frozenset(m for by_layout in SPEC_ITEMS.values() for ms in by_layout.values() for m in ms),
-    "row": frozenset({
-        "new_received", "carried_over", "granted", "partially_granted",
-        "denied_state_secret", "denied_prohibited_by_law", "denied_security_stability",
-        "denied_third_party_rights", "denied_internal_affairs", "denied_process_information",
-        "denied_enforcement_files", "denied_inquiry_matter",
-        "unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear",
-        "not_processed_petition", "not_processed_duplicate", "not_processed_publication",
-        "not_processed_excessive", "not_processed_confirmation",
-        "other_handling", "other_handling_no_correction", "other_handling_unpaid_fee", "other_handling_other",
-        "total", "carried_forward",
-    }),
-    "applicant": frozenset({"natural_person", "commercial_enterprise", "research_institution",
-                            "social_welfare_org", "legal_service_org", "other_org", "total"}),
-    "proceeding": frozenset({"review", "litigation_direct", "litigation_after_review"}),
-    "outcome": frozenset({"upheld", "corrected", "other", "pending", "total"}),
-    "layout": frozenset(LAYOUTS),
-}
-
 
 @dataclass(frozen=True)
 class Names:
@@ -65,28 +26,13 @@ class Names:
     pairs: frozenset[tuple[str, str]]  # allowed (item, measure)
     money_measures: frozenset[str]
     signed_measures: frozenset[str]
-    source: str
-
-
-def _spec_names() -> Names:
-    pairs = frozenset((i, m) for i, by in SPEC_ITEMS.items() for ms in by.values() for m in ms)
-    return Names(SPEC_NAMES, pairs, SPEC_MONEY_MEASURES, SPEC_SIGNED_MEASURES, "spec")
 
 
 def load_names() -> Names:
-    """The vocabulary's names when ``pipelines.extract.vocabulary`` is importable, else the spec's."""
-    try:
-        from pipelines.extract import vocabulary as voc
-    except ImportError:
-        return _spec_names()
-    try:
-        names = getattr(voc, "CANONICAL", None) or voc.canonical_names()
-        v = voc.vocabulary()
-        merged = {**SPEC_NAMES, **{k: frozenset(names[k]) for k in SPEC_NAMES if k in names}}
-        pairs = frozenset((i.key, m) for i in v.items for ms in i.measures.values() for m in ms)
-        return Names(merged, pairs, frozenset(v.money_measures), frozenset(v.signed_measures), "vocabulary")
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return _spec_names()
+    """The allowed canonical names, from the form's one vocabulary (pipelines/extract/vocabulary.json)."""
+    v = vocabulary()
+    pairs = frozenset((i.key, m) for i in v.items for ms in i.measures.values() for m in ms)
+    return Names(canonical_names(), pairs, frozenset(v.money_measures), frozenset(v.signed_measures))
 
 
 NAMES = load_names()

@@ -17,6 +17,15 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# Parsed by `dbt parse` (the dbt project's preparation), read to build the dbt assets.
+DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+# The form's vocabulary: the parser and the dbt project both read this one file.
+VOCABULARY = REPO_ROOT / "pipelines" / "extract" / "vocabulary.json"
+
+# Every step that opens the DuckDB file claims this pool, whose limit DAGSTER_YAML sets to 1; runs
+# carrying WRITER_TAG are dequeued one at a time (its tag_concurrency_limits).
+DUCKDB_POOL = "xxgk_duckdb"
+WRITER_TAG = ("xxgk/warehouse", "write")
 
 DEFAULT_BATCH_SIZE = 200
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024

@@ -21,3 +21,48 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     monkeypatch.delenv("XXGK_MAX_FILE_BYTES", raising=False)
     return tmp_path
+
+
+def pipeline_defs(*, dbt: bool = True, extractor=None):
+    """The code location's definitions with the paths of the environment now; ``dbt=False`` leaves the
+    dbt assets out (and records builds as without dbt), ``extractor`` replaces the ReportExtractor."""
+    from dagster import Definitions
+
+    from pipelines.definitions import defs
+    from pipelines.defs import agencies, builds, checks, ingest
+    from pipelines.defs.automation import nightly_schedule, raw_files_sensor, xxgk_all
+    from pipelines.defs.dbt_project import prepare
+
+    if dbt:
+        prepare()
+        full = defs()
+        resources = dict(full.resources)
+        assets, asset_checks = list(full.assets), list(full.asset_checks)
+    else:
+        from pipelines.defs.resources import resources as resource_defs
+
+        resources = {k: v for k, v in resource_defs().resources.items() if k != "dbt"}
+        upstream = [ingest.raw_report_files, ingest.extracted_reports, ingest.raw_tables, agencies.raw_agencies]
+        assets = [*upstream, builds.build_record_asset(upstream, with_dbt=False)]
+        asset_checks = list(checks.schema_checks)
+    if extractor is not None:
+        resources["extractor"] = extractor
+    return Definitions(assets=assets, asset_checks=asset_checks, jobs=[xxgk_all], schedules=[nightly_schedule],
+                       sensors=[raw_files_sensor], resources=resources)
+
+
+def run_pipeline(raw: Path, warehouse: Path, *, log_level: str = "ERROR", extractor=None):
+    """One in-process run of the whole job on ``raw`` into ``warehouse`` (DAGSTER_HOME beside it)."""
+    from dagster import DagsterInstance
+
+    from pipelines.defs.automation import JOB_NAME
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XXGK_RAW_DIR", str(raw))
+        mp.setenv("XXGK_WAREHOUSE", str(warehouse))
+        mp.setenv("DAGSTER_HOME", str(Path(warehouse).parent / "dagster_home"))
+        job = pipeline_defs(extractor=extractor).resolve_job_def(JOB_NAME)
+        return job.execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            instance=DagsterInstance.ephemeral(), raise_on_error=False,
+        )

@@ -21,16 +21,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import registry, settings, warehouse
-from pipelines.assets.dbt_models import has_dbt_project
-from pipelines.automation import run_decision
+from pipelines import rawdir, settings, warehouse
+from pipelines.dbt_inputs import has_dbt_project
 from pipelines.extract.decode import cut_off_tail, decode
 from pipelines.extract.multiple import detect_multiple_reports
 from pipelines.extract.normalize import normalize_line
+from pipelines.freshness import run_decision
+from pipelines.plan import LOADED
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "data" / "raw").glob("*.txt"))
-LOADED = registry.LOADED
 
 UNREADABLE = "unreadable report.txt"
 QUOTED = '郑县 "教体局" 报告\'s copy (2021).txt'
@@ -163,11 +163,11 @@ def bad(tmp_path_factory) -> BadRun:
         mp.delenv("XXGK_MAX_FILE_BYTES", raising=False)
         mp.setattr(os, "open", _guarded_open(opened))
         t0 = time.monotonic()
-        registry.scan_dir(raw)
+        rawdir.scan_dir(raw)
         scan_seconds = time.monotonic() - t0
         t0 = time.monotonic()
         with contextlib.redirect_stdout(io.StringIO()):
-            result = run_all(raw_dir=raw, warehouse=db, log_level="ERROR")
+            result = run_all(log_level="ERROR")
         seconds = time.monotonic() - t0
         decision = run_decision(raw, db, max_bytes=settings.max_file_bytes())
     failures = [str(e.event_specific_data.error) for e in result.all_events if e.is_step_failure]
@@ -330,20 +330,20 @@ def test_open_beneath_refuses_links_fifos_and_escapes(tmp_path):
     os.symlink(outside / "secret", raw / "link")
     os.symlink(outside, raw / "dirlink")
     os.mkfifo(raw / "fifo")
-    with registry.open_beneath(raw, "d/ok.txt") as fh:
+    with rawdir.open_beneath(raw, "d/ok.txt") as fh:
         assert fh.read() == b"ok"
     for rel in ("link", "dirlink/secret"):
         with pytest.raises(OSError) as info:
-            registry.open_beneath(raw, rel)
+            rawdir.open_beneath(raw, rel)
         assert info.value.errno in (errno.ELOOP, errno.ENOTDIR), rel
     for rel in ("../outside/secret", "/etc/passwd", "d/../../outside/secret"):
         with pytest.raises(ValueError):
-            registry.open_beneath(raw, rel)
+            rawdir.open_beneath(raw, rel)
     done = threading.Event()
 
     def open_fifo():
-        with pytest.raises(registry.NotRegularFileError):
-            registry.open_beneath(raw, "fifo")
+        with pytest.raises(rawdir.NotRegularFileError):
+            rawdir.open_beneath(raw, "fifo")
         done.set()
 
     threading.Thread(target=open_fifo, daemon=True).start()
@@ -399,12 +399,11 @@ _SQL_CALLS = {"execute", "sql", "query", "executemany"}
 # Expressions allowed inside an f-string of SQL: constants (UPPER_CASE), identifier quoting, SQL builders
 # (functions named *_sql / *_ddl: their own f-strings are checked by the same rule), and local names
 # that only ever hold those (checked by reading the code they come from).
-_QUOTING = {"_q", "_columns"}
+_QUOTING = {"q", "_columns"}
 _SAFE_LOCALS = {
     "warehouse.py": {"cols", "view", "suffix", "source", "order", "updates", "ident"},
     "cli.py": {"ident"},  # quoted identifiers from information_schema
     "ingest.py": {"t"},  # for t in RAW_TABLES
-    "checks.py": {"scope", "cells"},  # fixed SQL fragments chosen by section name
 }
 
 
@@ -468,11 +467,11 @@ def test_a_link_swapped_in_after_the_scan_is_not_followed(tmp_path):
     raw.mkdir()
     (raw / "a.txt").write_text("A")
     outside.write_text("A")  # same bytes: only the link check can stop it
-    entry = registry.scan(raw)[0]
+    entry = rawdir.scan_dir(raw).files[0]
     (raw / "a.txt").unlink()
     os.symlink(outside, raw / "a.txt")
     with pytest.raises(OSError) as info:
-        registry.read_entry(raw, entry)
+        rawdir.read_entry(raw, entry)
     assert info.value.errno == errno.ELOOP
 
 
@@ -481,7 +480,8 @@ def test_warehouse_queries_with_hostile_values(tmp_path):
     with warehouse.connect(db) as con:
         warehouse.ensure_schema(con)
     hostile = "x'; DROP TABLE raw.reports; --"
-    frame = warehouse.query(db, "SELECT ? AS v", [hostile])
+    with warehouse.connect_read_only(db) as con:
+        frame = con.sql("SELECT ? AS v", params=[hostile]).pl()
     assert frame["v"].to_list() == [hostile]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.reports").fetchall() == [(0,)]

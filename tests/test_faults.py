@@ -2,7 +2,7 @@
 
 Every fault is caused for real, in a subprocess:
 
-1. A loader process SIGKILLs itself at a chosen statement of ``warehouse.load_reports``'s transaction
+1. A loader process SIGKILLs itself at a chosen statement of ``warehouse.load_frames``'s transaction
    (a connection proxy watches BEGIN / each DELETE / each INSERT / COMMIT); afterwards every report is
    entirely its old version (killed before COMMIT) or entirely its new version (killed after it), in
    every raw table and in the registry, and the next load recovers.
@@ -49,7 +49,7 @@ DRIVER = textwrap.dedent('''
 
     from pipelines import warehouse
     from pipelines.extract import Cell, Issue, Report
-    from pipelines.frames import REPORT_FILES
+    from pipelines.frames import REPORT_FILES, reports_to_frames
 
     IDS = {"a": "a" * 16, "b": "b" * 16, "c": "c" * 16}
     SEEN = {"old": datetime(2024, 1, 1, 2, 0), "new": datetime(2024, 1, 2, 2, 0)}
@@ -97,7 +97,7 @@ DRIVER = textwrap.dedent('''
 
     def load(con, version, size="small"):
         reports, sha, registry = batch(version, size)
-        return warehouse.load_reports(con, reports, sha256=sha, registry=registry)
+        return warehouse.load_frames(con, reports_to_frames(reports, sha256=sha), registry=registry)
 
 
     class KillingConnection:

@@ -11,13 +11,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW
+from conftest import RAW, run_pipeline
 from docx_build import sample_docx
 from pdf_forms import report_pdf
 from seed_tables import SEED_TABLES
 from test_formats_html import EXPECTED, _sample_page
-
-from pipelines.cli import run_all
 
 # Columns that say where a value stands or which file it came from, and the count of the parser's notes (a page
 # adds an info note `format`, a Word file's rows may be repaired differently); everything else must agree.
@@ -47,12 +45,7 @@ def _marts(root: Path, fmt: str) -> dict[str, list[tuple]]:
     for name, data in _originals(fmt).items():
         (raw / name).write_bytes(data)
     db = root / fmt / "warehouse.duckdb"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DAGSTER_HOME", str(root / fmt / "dagster_home"))
-    try:
-        assert run_all(raw_dir=raw, warehouse=db, log_level="ERROR").success
-    finally:
-        mp.undo()
+    assert run_pipeline(raw, db).success
     con = duckdb.connect(str(db), read_only=True)
     try:
         out = {}

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import run_pipeline
 
-from pipelines.assets.dbt_models import has_dbt_project
+from pipelines.dbt_inputs import has_dbt_project
+from pipelines.defs.resources import ReportExtractor
 
 pytestmark = pytest.mark.skipif(not has_dbt_project(), reason="dbt_project/dbt_project.yml does not exist")
 
@@ -28,18 +30,11 @@ CORPUS_SIZE = 60
 INJECT_FRACTION = 0.3
 
 MART_CHECK = "marts/report_quality:identities_hold"
-RAW_CHECKS = ("raw/applications:applications_identities", "raw/reviews:reviews_identities")
 
 
-def _run_pipeline(raw: Path, work: Path):
-    """`xxgk run` in-process on ``raw`` into a warehouse under ``work``; the environment is restored after."""
-    from pipelines.cli import run_all
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XXGK_RAW_DIR", str(raw))
-        mp.setenv("XXGK_WAREHOUSE", str(work / "warehouse.duckdb"))
-        mp.setenv("DAGSTER_HOME", str(work / "dagster_home"))
-        result = run_all(raw_dir=raw, warehouse=work / "warehouse.duckdb", log_level="ERROR")
+def _run_pipeline(raw: Path, work: Path, extractor: ReportExtractor | None = None):
+    """The whole job in-process on ``raw`` into a warehouse under ``work``; the environment is restored after."""
+    result = run_pipeline(raw, work / "warehouse.duckdb", extractor=extractor)
     assert result.success, [e.event_specific_data.error for e in result.all_events if e.is_step_failure]
     return result, work / "warehouse.duckdb"
 
@@ -142,10 +137,6 @@ def test_dagster_checks_name_the_flagged_reports(corpus):
     agencies = dict(_query(corpus["db"], "select source_file, agency from marts.report_quality where checks_failed > 0"))
     for f, agency in agencies.items():  # each report by its file and agency
         assert f in mart.description and agency in mart.metadata["reports"].value
-    # the raw-level checks apply the same rule to the raw tables: together they name the same reports
-    raw_named = set().union(*(_named_files(evaluations[k]) for k in RAW_CHECKS))
-    assert raw_named == flagged
-    assert all(evaluations[k].severity.value == "WARN" for k in RAW_CHECKS)
 
 
 def test_dagster_check_names_exactly_the_injected_reports(corpus):
@@ -183,7 +174,7 @@ def test_every_check_holds_on_the_samples(samples):
     assert all(r[2] == 0 for r in rows), rows
     assert _query(samples["db"], "select count(*) from marts.report_quality_checks where status = 'fails'") == [(0,)]
     evaluations = _check_evaluations(samples["result"])
-    for key in (MART_CHECK, *RAW_CHECKS):
+    for key in (MART_CHECK,):
         assert evaluations[key].passed, (key, evaluations[key].metadata)
         assert evaluations[key].metadata["failing_reports"].value == 0
     # every dbt test (grain, accepted values, invariants) passes too
@@ -208,6 +199,11 @@ def test_analysis_marts_on_the_samples(samples):
 # ------------------------------------------------------------------------ blank cells (stand-in reports)
 
 
+class StandInExtractor(ReportExtractor):
+    def extract(self, data: bytes, source: str):
+        return _stand_in_extract(data, source)
+
+
 def _stand_in_extract(data: bytes, source: str):
     """Reports made from a tiny spec: each line `row applicant value`, or `layout L`."""
     import hashlib
@@ -224,9 +220,6 @@ def _stand_in_extract(data: bytes, source: str):
 
 
 def test_blank_cells_fail_only_when_the_stated_parts_exceed_the_total(tmp_path, monkeypatch):
-    from pipelines.assets import ingest
-
-    monkeypatch.setattr(ingest, "extract_report", _stand_in_extract)
     raw = tmp_path / "raw"
     raw.mkdir()
     # granted: 3 + 2 stated, the other applicant columns blank, total 4: fails whatever the blanks hold.
@@ -236,7 +229,7 @@ def test_blank_cells_fail_only_when_the_stated_parts_exceed_the_total(tmp_path, 
     # the same with room left for the blanks: incomplete, not failed
     (raw / "room.txt").write_text("granted natural_person 1\ngranted commercial_enterprise 2\n"
                                   "granted total 4\nnew_received total 2\ntotal total 5\ncarried_forward total 0\n")
-    result, db = _run_pipeline(raw, tmp_path)
+    result, db = _run_pipeline(raw, tmp_path, StandInExtractor())
     checks = _query(db, "select source_file, check_name, status, judged_on, expected, actual, difference "
                     "from marts.report_quality_checks where check_name in "
                     "('row_applicants:granted', 'column_balance:total') order by source_file, check_name")
@@ -250,4 +243,3 @@ def test_blank_cells_fail_only_when_the_stated_parts_exceed_the_total(tmp_path, 
     assert quality["room.txt"] == 0 and quality["exceeds.txt"] >= 2
     evaluations = _check_evaluations(result)
     assert _named_files(evaluations[MART_CHECK]) == {"exceeds.txt"}
-    assert _named_files(evaluations["raw/applications:applications_identities"]) == {"exceeds.txt"}

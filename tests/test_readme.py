@@ -7,9 +7,7 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import RAW, ROOT
-
-from pipelines.cli import run_all
+from conftest import RAW, ROOT, run_pipeline
 
 _BLOCK = re.compile(r"```sql\n(?P<sql>[^`]*?);\n```\n\n(?P<table>(?:\|[^\n]*\|\n)+)")
 
@@ -30,13 +28,7 @@ def warehouse(tmp_path_factory):
     raw = root / "raw"
     shutil.copytree(RAW, raw)
     db = root / "warehouse.duckdb"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-    try:
-        result = run_all(raw_dir=raw, warehouse=db, log_level="ERROR")
-    finally:
-        mp.undo()
-    assert result.success
+    assert run_pipeline(raw, db).success
     return db
 
 

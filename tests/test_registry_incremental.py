@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import pipeline_defs
 from dagster import DagsterInstance, RunRequest, SkipReason, build_schedule_context, build_sensor_context
 
-from pipelines import automation, registry, warehouse
-from pipelines.assets.dbt_models import has_dbt_project
-from pipelines.automation import JOB_NAME, nightly_schedule, raw_files_sensor, run_decision
-from pipelines.definitions import build_definitions
-from pipelines.resources import XxgkConfig
+from pipelines import builds, freshness, rawdir, registry, warehouse
+from pipelines.dbt_inputs import has_dbt_project
+from pipelines.defs import automation
+from pipelines.defs.automation import JOB_NAME, nightly_schedule, raw_files_sensor
+from pipelines.defs.resources import XxgkConfig
+from pipelines.freshness import run_decision
+from pipelines.plan import LOADED
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "data" / "raw").glob("*.txt"))
@@ -32,7 +35,7 @@ PER_REPORT = ("reports", "proactive", "applications", "reviews", "issues")
 
 
 def run_without_dbt(env: Path):
-    defs = build_definitions(with_dbt=False, staging_dir=env / "staging")
+    defs = pipeline_defs(dbt=False)
     result = defs.resolve_job_def(JOB_NAME).execute_in_process(instance=DagsterInstance.ephemeral(),
                                                                raise_on_error=False)
     return result
@@ -63,7 +66,7 @@ def test_same_content_under_two_names_is_one_report(env):
     assert result.success and extracted(result) == 2
     rows = reg(env)
     # the primary is the first path in sort order
-    assert rows["a.txt"]["status"] in registry.LOADED
+    assert rows["a.txt"]["status"] in LOADED
     assert rows["b copy.txt"]["status"] == "duplicate"
     assert rows["b copy.txt"]["reason"] == "same content as a.txt"
     assert rows["b copy.txt"]["report_id"] == rows["a.txt"]["report_id"]
@@ -95,7 +98,7 @@ def test_a_vanished_file_is_removed_and_its_facts_retired_then_back(env):
     assert result.success and extracted(result) == 1
     rows = reg(env)
     assert rows["a copy.txt"]["status"] == "removed" and rows["a copy.txt"]["report_id"] == a_id
-    assert rows["a.txt"]["status"] in registry.LOADED and rows["a.txt"]["report_id"] == a_id
+    assert rows["a.txt"]["status"] in LOADED and rows["a.txt"]["report_id"] == a_id
     with warehouse.connect_read_only(env / "warehouse.duckdb") as con:
         assert con.execute("SELECT source_file FROM raw.reports WHERE report_id = ?", [a_id]).fetchall() == [("a.txt",)]
 
@@ -103,7 +106,7 @@ def test_a_vanished_file_is_removed_and_its_facts_retired_then_back(env):
     result = run_without_dbt(env)
     assert result.success and extracted(result) == 1
     rows = reg(env)
-    assert rows["b.txt"]["status"] in registry.LOADED and b_id in report_ids(env)
+    assert rows["b.txt"]["status"] in LOADED and b_id in report_ids(env)
     assert rows["b.txt"]["first_seen"] == first["b.txt"]["first_seen"]
     assert set(rows) == {"a.txt", "a copy.txt", "b.txt"}  # one row per path ever seen
 
@@ -118,7 +121,7 @@ def test_a_new_parser_version_re_extracts(env, monkeypatch):
     before = reg(env)
 
     monkeypatch.setattr("pipelines.extract.PARSER_VERSION", "99.0.0-test")
-    assert registry.plan_directory(raw, warehouse.read_report_files(env / "warehouse.duckdb")).pending() == {
+    assert rawdir.plan_directory(raw, warehouse.read_report_files(env / "warehouse.duckdb")).pending() == {
         f.name: "reparse" for f in SEEDS[:3]} | {"twin.txt": "registry"}
     result = run_without_dbt(env)
     assert result.success and extracted(result) == 3
@@ -155,12 +158,12 @@ def test_too_large_files_are_read_once_the_limit_allows(env):
     raw = env / "raw"
     shutil.copyfile(SEEDS[1], raw / "a.txt")
     db = env / "warehouse.duckdb"
-    plan = registry.plan_directory(raw, warehouse.read_report_files(db), max_bytes=1000)
+    plan = rawdir.plan_directory(raw, warehouse.read_report_files(db), max_bytes=1000)
     outcome = registry.Outcome("a.txt", "rejected", "too_large: …", None, None, None, None, plan.parser_version)
     with warehouse.connect(db) as con:
         warehouse.upsert_report_files(con, registry.extracted_rows(plan, plan.to_extract, {"a.txt": outcome}))
-    assert registry.plan_directory(raw, warehouse.read_report_files(db), max_bytes=1000).nothing_new
-    again = registry.plan_directory(raw, warehouse.read_report_files(db), max_bytes=10**6)
+    assert rawdir.plan_directory(raw, warehouse.read_report_files(db), max_bytes=1000).nothing_new
+    again = rawdir.plan_directory(raw, warehouse.read_report_files(db), max_bytes=10**6)
     assert again.pending() == {"a.txt": "retry"}
 
 
@@ -172,7 +175,7 @@ def test_a_failed_run_records_no_build_so_the_next_one_runs(env, monkeypatch):
         raise RuntimeError("agency resolution broke")
 
     with monkeypatch.context() as mp:
-        mp.setattr("pipelines.assets.agencies.describe_agencies", broken)
+        mp.setattr("pipelines.defs.agencies.describe_agencies", broken)
         assert not run_without_dbt(env).success
     decision = run_decision(raw, db, with_dbt=False)
     assert decision.run and decision.reason == "no successful build recorded yet"
@@ -197,7 +200,7 @@ class Built:
 
 def _checksums(db: Path, volatile: bool) -> dict[str, str]:
     with warehouse.connect_read_only(db) as con:
-        return warehouse.table_checksums(con, volatile=volatile)
+        return builds.table_checksums(con, volatile=volatile)
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +286,7 @@ def test_schedule_runs_when_the_code_or_the_warehouse_changed(built, tmp_path, m
         return nightly_schedule(build_schedule_context(resources=resources))
 
     with monkeypatch.context() as mp:
-        mp.setattr(automation, "code_state", lambda: "another dbt project")
+        mp.setattr(freshness, "code_state", lambda: "another dbt project")
         assert "code changed" in run_decision(built.raw, built.db).reason
         assert isinstance(evaluate(built.db), RunRequest)
 
@@ -328,7 +331,7 @@ def test_sensor_consults_the_registry(built):
 
 
 def test_sensor_keeps_its_cursor_while_the_warehouse_is_locked(built, monkeypatch):
-    monkeypatch.setattr(automation, "run_decision", lambda *a, **k: automation.RunDecision(
+    monkeypatch.setattr(automation, "run_decision", lambda *a, **k: freshness.RunDecision(
         True, "the warehouse is locked by another writer", busy=True))
     result = raw_files_sensor(build_sensor_context(cursor='{"x": "1:1"}', resources=_resources(built)))
     assert not result.run_requests and result.cursor == '{"x": "1:1"}'

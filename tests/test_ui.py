@@ -197,11 +197,11 @@ def _restored_env(*names: str):
 
 def _definition_graph(tmp: Path) -> dict[str, tuple[str | None, set[str]]]:
     """The asset graph as the code defines it: key -> (group, parent keys)."""
-    from pipelines.definitions import build_definitions
+    from conftest import pipeline_defs
 
-    with _restored_env("XXGK_WAREHOUSE"):  # build_definitions exports the warehouse path for dbt
-        defs = build_definitions(raw_dir=tmp / "raw", warehouse=tmp / "warehouse.duckdb", staging_dir=tmp / "staging")
-        graph = defs.resolve_asset_graph()
+    with _restored_env("XXGK_WAREHOUSE", "XXGK_RAW_DIR"):
+        os.environ["XXGK_RAW_DIR"], os.environ["XXGK_WAREHOUSE"] = str(tmp / "raw"), str(tmp / "warehouse.duckdb")
+        graph = pipeline_defs().resolve_asset_graph()
     return {
         k.to_user_string(): (graph.get(k).group_name, {p.to_user_string() for p in graph.get(k).parent_keys})
         for k in graph.get_all_asset_keys()

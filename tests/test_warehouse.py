@@ -12,9 +12,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import registry, warehouse
+from pipelines import rawdir, registry, warehouse
 from pipelines.extract import Cell, Issue, Report
 from pipelines.frames import REPORT_FILES, reports_to_frames
+from pipelines.plan import Plan, make_plan
 
 # The contract of the raw schema, spelled out (dbt's sources are built on exactly this).
 ORIGIN = [("page", "INTEGER"), ("bbox", "VARCHAR"), ("table_no", "INTEGER"), ("table_row", "INTEGER"),
@@ -227,14 +228,14 @@ def test_scan_takes_regular_files_and_no_links_out_of_the_raw_dir(tmp_path):
     os.symlink(tmp_path / "outside.txt", raw / "link_out.txt")
     os.symlink(raw / "a.txt", raw / "link_in.txt")
     os.symlink(tmp_path, raw / "dirlink")
-    entries = registry.scan(raw)
+    entries = rawdir.scan_dir(raw).files
     assert [e.path for e in entries] == ["a.txt", "link_in.txt", "sub/b.txt"]
     a = entries[0]
     assert a.sha256 == sha("A") and a.size == 1 and a.report_id == sha("A")[:16]
-    assert set(registry.fingerprints(raw)) == {"a.txt", "link_in.txt", "sub/b.txt"}
+    assert set(rawdir.fingerprints(raw)) == {"a.txt", "link_in.txt", "sub/b.txt"}
 
 
-def _apply(plan: registry.Plan, db: Path, status: str = "loaded") -> None:
+def _apply(plan: Plan, db: Path, status: str = "loaded") -> None:
     """Stand in for extraction + load: every planned file 'loads' with the given status."""
     outcomes = {
         e.path: registry.Outcome(e.path, status, None, e.report_id if status != "rejected" else None,
@@ -252,7 +253,7 @@ def test_plan_is_incremental(tmp_path, db):
     write(raw / "b.txt", "B")
     write(raw / "copy_of_a.txt", "A")
 
-    plan = registry.make_plan(raw, registry.scan(raw), warehouse.read_report_files(db), "1.0")
+    plan = make_plan(raw, rawdir.scan_dir(raw).files, warehouse.read_report_files(db), "1.0")
     assert [e.path for e in plan.to_extract] == ["a.txt", "b.txt"]
     assert plan.duplicates == {"copy_of_a.txt": "a.txt"}
     _apply(plan, db)
@@ -262,18 +263,18 @@ def test_plan_is_incremental(tmp_path, db):
     assert reg["copy_of_a.txt"]["report_id"] == sha("A")[:16]
 
     # nothing changed: nothing to extract
-    plan = registry.make_plan(raw, registry.scan(raw), warehouse.read_report_files(db), "1.0")
+    plan = make_plan(raw, rawdir.scan_dir(raw).files, warehouse.read_report_files(db), "1.0")
     assert plan.to_extract == [] and plan.unchanged == ["a.txt", "b.txt"] and plan.removed == []
 
     # a new parser version re-extracts every primary
-    plan2 = registry.make_plan(raw, registry.scan(raw), warehouse.read_report_files(db), "2.0")
+    plan2 = make_plan(raw, rawdir.scan_dir(raw).files, warehouse.read_report_files(db), "2.0")
     assert [e.path for e in plan2.to_extract] == ["a.txt", "b.txt"]
 
     # b changes, a vanishes (its copy takes over), c is new
     write(raw / "b.txt", "B2")
     (raw / "a.txt").unlink()
     write(raw / "c.txt", "C")
-    plan = registry.make_plan(raw, registry.scan(raw), warehouse.read_report_files(db), "1.0")
+    plan = make_plan(raw, rawdir.scan_dir(raw).files, warehouse.read_report_files(db), "1.0")
     assert [e.path for e in plan.to_extract] == ["b.txt", "c.txt", "copy_of_a.txt"]
     assert plan.removed == ["a.txt"]
     assert plan.stale_report_ids == [sha("B")[:16]]  # A is still backed by its copy
@@ -287,12 +288,12 @@ def test_plan_is_incremental(tmp_path, db):
 def test_rejected_files_are_not_re_extracted_and_removed_ones_lose_their_report(tmp_path, db):
     raw = tmp_path / "raw"
     write(raw / "bad.bin", "\x00")
-    plan = registry.make_plan(raw, registry.scan(raw), warehouse.read_report_files(db), "1.0")
+    plan = make_plan(raw, rawdir.scan_dir(raw).files, warehouse.read_report_files(db), "1.0")
     _apply(plan, db, status="rejected")
-    plan = registry.make_plan(raw, registry.scan(raw), warehouse.read_report_files(db), "1.0")
+    plan = make_plan(raw, rawdir.scan_dir(raw).files, warehouse.read_report_files(db), "1.0")
     assert plan.to_extract == [] and plan.unchanged == ["bad.bin"]
     (raw / "bad.bin").unlink()
-    plan = registry.make_plan(raw, registry.scan(raw), warehouse.read_report_files(db), "1.0")
+    plan = make_plan(raw, rawdir.scan_dir(raw).files, warehouse.read_report_files(db), "1.0")
     assert plan.removed == ["bad.bin"]
     rows = registry.remaining_rows(plan, {})
     assert rows.select("path", "status", "report_id").rows() == [("bad.bin", "removed", None)]

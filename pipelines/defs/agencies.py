@@ -6,11 +6,11 @@ import polars as pl
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
-from pipelines import warehouse
+from pipelines import settings, warehouse
 from pipelines.agencies import describe_agencies
-from pipelines.assets.ingest import raw_key
+from pipelines.defs.ingest import raw_key
+from pipelines.defs.resources import resource_connection
 from pipelines.frames import AGENCIES
-from pipelines.resources import DUCKDB_POOL
 
 
 def agencies_frame(names: list[str]) -> pl.DataFrame:
@@ -21,13 +21,13 @@ def agencies_frame(names: list[str]) -> pl.DataFrame:
 @asset(
     key=raw_key("agencies"),
     deps=[raw_key("reports")],
-    pool=DUCKDB_POOL,
+    pool=settings.DUCKDB_POOL,
     group_name="raw",
     description="One row per agency name in raw.reports: normalized key, region resolved against the "
     "administrative divisions (GB/T 2260) that the cpca package ships, administrative level, sector.",
 )
 def raw_agencies(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
-    with warehouse.resource_connection(duckdb) as con:
+    with resource_connection(duckdb) as con:
         warehouse.ensure_schema(con)
         names = [r[0] for r in con.execute(
             "SELECT DISTINCT agency FROM raw.reports WHERE agency IS NOT NULL ORDER BY 1").fetchall()]

@@ -1,1 +1,0 @@
-"""The thin Dagster layer: ingest (scan, extract, load raw) and the dbt models."""

@@ -1,0 +1,170 @@
+"""Raw files -> Reports -> the DuckDB ``raw`` schema.
+
+``raw_report_files``  scans the raw dir and plans: which files are new/changed (extract), which
+                      stand, which are duplicates, which vanished.
+``extracted_reports`` extracts the planned files batch by batch with the pure core and stages each
+                      batch's frames as Parquet (pipelines.extraction; memory stays one batch wide).
+``raw_tables``        loads each staged batch into ``raw.*`` in one transaction (rows and registry
+                      together), then the registry rows of the files not extracted.
+"""
+
+# No `from __future__ import annotations` here: Dagster inspects the annotations of asset, check and
+# sensor functions (context types, resources, I/O types) when they are decorated.
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    asset,
+    multi_asset,
+)
+from dagster_duckdb import DuckDBResource
+
+from pipelines import settings, warehouse
+from pipelines.defs.resources import ReportExtractor, XxgkConfig, resource_connection
+from pipelines.extraction import Extraction, clean_staging, extract_planned
+from pipelines.frames import ALL_SCHEMAS, TABLES
+from pipelines.markdown import markdown_table
+from pipelines.plan import Plan
+from pipelines.rawdir import plan_directory
+
+RAW_TABLES: tuple[str, ...] = (*TABLES, "report_files")
+
+_DESCRIPTIONS = {
+    "reports": "One row per loaded report (rejected files are not loaded).",
+    "proactive": "Section 二: one row per stated cell, item × measure; money in yuan as DECIMAL(38,4).",
+    "applications": "Section 三: one row per stated cell, row × applicant.",
+    "reviews": "Section 四: one row per stated cell, proceeding × outcome.",
+    "issues": "The parser's issues on the loaded reports.",
+    "report_files": "The registry of the raw directory: every file seen, its hash and status.",
+}
+
+
+def raw_key(table: str) -> AssetKey:
+    return AssetKey(["raw", table])
+
+
+def _column_schema(table: str) -> TableSchema:
+    return TableSchema(
+        columns=[TableColumn(name, warehouse.sql_type(dtype)) for name, dtype in ALL_SCHEMAS[table].items()]
+    )
+
+
+def _raw_specs() -> list[AssetSpec]:
+    return [AssetSpec(
+        key=raw_key(t),
+        deps=["extracted_reports"],
+        description=f"DuckDB table raw.{t}. {_DESCRIPTIONS[t]}",
+        group_name="raw",
+        kinds={"duckdb"},
+        metadata={
+            "dagster/table_name": f"raw.{t}",
+            "dagster/column_schema": _column_schema(t),
+        },
+    ) for t in RAW_TABLES]
+
+
+@asset(
+    group_name="ingest",
+    kinds={"python"},
+    pool=settings.DUCKDB_POOL,
+    description="Scan of the raw directory: each file's SHA-256, compared with raw.report_files to plan "
+    "which files to extract (new, changed, or parsed by another parser version), and the entries that "
+    "are not read (links leading outside, FIFOs, unreadable files) with the reason.",
+)
+def raw_report_files(context: AssetExecutionContext, xxgk: XxgkConfig, duckdb: DuckDBResource) -> Plan:
+    previous = warehouse.read_report_files(duckdb.database)
+    plan = plan_directory(xxgk.raw_dir, previous, max_bytes=xxgk.max_file_bytes)
+    summary = plan.describe()
+    context.log.info(f"raw dir {plan.raw_dir}: {summary}")
+    to_extract = pl.DataFrame([{"path": e.path, "size": e.size} for e in plan.to_extract],
+                              schema={"path": pl.String, "size": pl.Int64})
+    not_read = pl.DataFrame(list(plan.problems.items()), schema={"path": pl.String, "reason": pl.String}, orient="row")
+    context.add_output_metadata({
+        **plan.summary(),
+        "summary": summary,
+        "raw_dir": plan.raw_dir,
+        "parser_version": plan.parser_version,
+        "to_extract_files": MetadataValue.md(markdown_table(to_extract)),
+        "not_read": MetadataValue.md(markdown_table(not_read)),
+    })
+    return plan
+
+
+@asset(
+    group_name="ingest",
+    kinds={"python", "polars"},
+    description="The planned files extracted by the pure core (extract_report), batch by batch; each "
+    "batch's polars frames staged as Parquet for the warehouse load.",
+)
+def extracted_reports(
+    context: AssetExecutionContext, raw_report_files: Plan, xxgk: XxgkConfig, extractor: ReportExtractor
+) -> Extraction:
+    staging = Path(xxgk.staging_dir)
+    run_dir = staging / context.run.run_id
+    clean_staging(staging, keep=run_dir)
+    result = extract_planned(raw_report_files, run_dir, batch_size=xxgk.batch_size, extractor=extractor.extract,
+                             log=context.log)
+    if not raw_report_files.to_extract:
+        context.log.info("nothing new to extract")
+    outcomes = result.outcomes.values()
+    rejected = pl.DataFrame([{"path": o.path, "reason": o.reason} for o in outcomes if o.status == "rejected"],
+                            schema={"path": pl.String, "reason": pl.String})
+    context.add_output_metadata({
+        "files_extracted": len(result.outcomes),
+        "summary": f"extracted {len(result.outcomes)} file(s)" if result.outcomes else "nothing new to extract",
+        "batches": len(result.batches),
+        "skipped": len(result.skipped),
+        "statuses": MetadataValue.json(result.statuses),
+        "rejected": MetadataValue.md(markdown_table(rejected)),
+    })
+    return result
+
+
+@multi_asset(
+    name="raw_tables",
+    specs=_raw_specs(),
+    ins={"extracted_reports": AssetIn()},
+    pool=settings.DUCKDB_POOL,
+    description="Bulk load of the staged batches into the DuckDB raw schema, one transaction per batch.",
+)
+def raw_tables(context: AssetExecutionContext, extracted_reports: Extraction, duckdb: DuckDBResource):
+    ex = extracted_reports
+    inserted = Counter()
+    with resource_connection(duckdb) as con:
+        warehouse.ensure_schema(con)
+        for batch in ex.batches:
+            d = Path(batch.directory)
+            frames = {t: pl.read_parquet(d / f"{t}.parquet") for t in TABLES}
+            reg = pl.read_parquet(d / "report_files.parquet")
+            inserted.update(warehouse.load_frames(con, frames, registry=reg, delete_report_ids=batch.report_ids))
+        remaining = pl.read_parquet(ex.remaining_registry)
+        inserted.update(
+            warehouse.load_frames(con, {}, registry=remaining, delete_report_ids=ex.stale_report_ids)
+        )
+        totals = {
+            t: con.execute(f"SELECT count(*) FROM {warehouse.SCHEMA}.{t}").fetchall()[0][0] for t in RAW_TABLES
+        }
+        status_rows = con.execute(
+            "SELECT status, count(*) FROM raw.report_files GROUP BY status ORDER BY status"
+        ).fetchall()
+    shutil.rmtree(ex.run_dir, ignore_errors=True)
+    statuses = dict(status_rows)
+    context.log.info(f"raw tables: {totals}; registry: {statuses}")
+    for t in RAW_TABLES:
+        metadata = {"dagster/row_count": totals[t], "rows_written_this_run": inserted.get(t, 0)}
+        if t == "report_files":
+            metadata["statuses"] = MetadataValue.json(statuses)
+        if t == "reports":
+            metadata["stale_reports_deleted"] = len(ex.stale_report_ids)
+        yield MaterializeResult(asset_key=raw_key(t), metadata=metadata)

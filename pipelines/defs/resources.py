@@ -1,0 +1,71 @@
+"""Dagster resources: the raw directory and its knobs, the DuckDB warehouse, and the dbt CLI.
+
+Built when the definitions load, from pipelines/settings.py (the environment at that moment): paths
+are decided there and only there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+from pipelines import settings
+from pipelines.defs.dbt_project import dbt_resource
+from pipelines.extract import Report, extract_report
+
+
+class XxgkConfig(dg.ConfigurableResource):
+    """The raw directory, the staging area between extraction and load, and the batch size."""
+
+    raw_dir: str = Field(description="Directory of the raw report files (XXGK_RAW_DIR).")
+    staging_dir: str = Field(description="Where extracted batches wait as Parquet until they are loaded.")
+    batch_size: int = Field(default=settings.DEFAULT_BATCH_SIZE, description="Reports per load transaction.")
+    max_file_bytes: int = Field(
+        default=settings.DEFAULT_MAX_FILE_BYTES,
+        description="Larger files are not read but rejected as too_large (XXGK_MAX_FILE_BYTES).",
+    )
+    warehouse: str = Field(description="The DuckDB file, for the sensor and schedule's registry look-ups.")
+
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+
+class ReportExtractor(dg.ConfigurableResource):
+    """The pure core's ``extract_report``; tests give the job another extractor as this resource."""
+
+    def extract(self, data: bytes, source: str) -> Report:
+        return extract_report(data, source)
+
+
+def xxgk_config() -> XxgkConfig:
+    return XxgkConfig(
+        raw_dir=str(settings.raw_dir()), staging_dir=str(settings.staging_dir()), batch_size=settings.batch_size(),
+        max_file_bytes=settings.max_file_bytes(), warehouse=str(settings.warehouse_path()),
+    )
+
+
+@contextlib.contextmanager
+def resource_connection(resource: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``DuckDBResource.get_connection()``, but closed even when the body raises."""
+    Path(resource.database).parent.mkdir(parents=True, exist_ok=True)
+    with resource.get_connection() as con:
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources={
+        "xxgk": xxgk_config(),
+        "extractor": ReportExtractor(),
+        "duckdb": DuckDBResource(database=str(settings.warehouse_path())),
+        "dbt": dbt_resource(),
+    })

@@ -1,0 +1,247 @@
+"""The raw directory's I/O: walk it, resolve links without following them, hash and read files beneath it.
+
+Nothing outside the raw directory is ever opened: symbolic links are resolved without being
+followed, and every file is opened component by component beneath the raw directory with
+``O_NOFOLLOW``. Links that lead outside, loop or dangle, non-regular files (FIFOs, sockets,
+devices) and unreadable files are reported with a named reason, unread.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+import polars as pl
+
+from pipelines.plan import FileEntry, Plan, current_parser_version, make_plan
+
+_CHUNK = 1 << 20
+
+# Reasons (the code starts the registry's `reason`, then ": " and the detail).
+SYMLINK_OUTSIDE = "symlink_outside_raw_dir"
+SYMLINK_LOOP = "symlink_loop"
+BROKEN_SYMLINK = "broken_symlink"
+NOT_REGULAR = "not_regular_file"
+UNREADABLE = "unreadable"
+
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+class FileChangedError(OSError):
+    """The file's bytes are not those hashed by the scan (it is being written, or was replaced)."""
+
+
+class NotRegularFileError(OSError):
+    pass
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One directory entry of the raw dir: a regular file to read, or a problem (never read)."""
+
+    path: str  # relative to the raw dir, with forward slashes
+    link: Path  # the entry's path in the raw dir
+    target: str | None  # the regular file it names, relative to the raw dir; None for problems
+    stat: os.stat_result | None
+    problem: str | None  # "code: detail" when the entry is not read
+
+
+@dataclass(frozen=True)
+class Scan:
+    files: list[FileEntry]  # readable regular files, hashed, sorted by path
+    problems: dict[str, str]  # path -> "code: detail" for entries not read
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _resolve_link(root: Path, link: Path) -> tuple[Path | None, str | None]:
+    """(target, None) for a link to something inside the raw dir, else (None, problem)."""
+    try:
+        shown = os.readlink(link)
+    except OSError:
+        shown = "?"
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13 reports a loop this way
+        return None, f"{SYMLINK_LOOP}: symbolic link loop (-> {shown}); not followed"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, f"{SYMLINK_LOOP}: symbolic link loop (-> {shown}); not followed"
+        if exc.errno == errno.ENOENT:
+            return None, f"{BROKEN_SYMLINK}: symbolic link to nothing (-> {shown})"
+        return None, f"{UNREADABLE}: cannot resolve the link (-> {shown}): {exc.strerror}"
+    if not _inside(target, root):
+        return None, f"{SYMLINK_OUTSIDE}: symlink outside raw dir (-> {shown}); never read"
+    return target, None
+
+
+def walk_raw(raw_dir: str | Path) -> Iterator[RawItem]:
+    """Every non-hidden entry under ``raw_dir`` (recursively, sorted): regular files to read, and the
+    entries that are not read with the reason why. Nothing is opened; links are resolved, not followed.
+
+    A link to a directory inside the raw dir is not entered (its files are scanned where they are);
+    one leading outside is reported. A file that vanishes during the walk is left out.
+    """
+    root = Path(raw_dir).resolve()
+    if not root.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            path = here / d
+            if path.is_symlink():
+                _, problem = _resolve_link(root, path)
+                if problem:
+                    yield RawItem(path.relative_to(root).as_posix(), path, None, None, problem)
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            item = _file_item(root, here / name)
+            if item is not None:
+                yield item
+
+
+def _file_item(root: Path, path: Path) -> RawItem | None:
+    rel = path.relative_to(root).as_posix()
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return RawItem(rel, path, None, None, f"{UNREADABLE}: {exc.strerror}")
+    target_rel = rel
+    if stat.S_ISLNK(st.st_mode):
+        target, problem = _resolve_link(root, path)
+        if problem:
+            return RawItem(rel, path, None, None, problem)
+        try:
+            st = target.stat()
+        except OSError as exc:
+            return RawItem(rel, path, None, None, f"{UNREADABLE}: {exc.strerror}")
+        if stat.S_ISDIR(st.st_mode):
+            return None  # a link to a directory inside the raw dir: its files are scanned in place
+        target_rel = target.relative_to(root).as_posix()
+    if not stat.S_ISREG(st.st_mode):
+        return RawItem(rel, path, None, st, f"{NOT_REGULAR}: {_kind(st.st_mode)}; not read")
+    return RawItem(rel, path, target_rel, st, None)
+
+
+def iter_raw_files(raw_dir: str | Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """Regular, non-hidden files under ``raw_dir`` (recursively), as (relative path, path, stat).
+
+    Symbolic links are not followed out of the raw dir: a link counts only when it resolves to a
+    regular file inside it; linked directories are not entered.
+    """
+    for item in walk_raw(raw_dir):
+        if item.problem is None:
+            yield item.path, item.link, item.stat
+
+
+def fingerprints(raw_dir: str | Path) -> dict[str, str]:
+    """Cheap change detection for the sensor: relative path -> "size:mtime_ns" (no hashing)."""
+    return {rel: f"{st.st_size}:{st.st_mtime_ns}" for rel, _, st in iter_raw_files(raw_dir)}
+
+
+def open_beneath(raw_dir: str | Path, rel: str) -> BinaryIO:
+    """Open the regular file ``rel`` for reading without following any symbolic link.
+
+    Each directory component is opened relative to its parent with ``O_NOFOLLOW`` (a link swapped
+    in after the scan makes the open fail with ELOOP instead of leading outside the raw dir); the
+    file itself is opened non-blocking (a FIFO cannot hang the run) and refused unless regular.
+    """
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"not a relative path inside the raw dir: {rel!r}")
+    fd = os.open(Path(raw_dir).resolve(), os.O_RDONLY | os.O_DIRECTORY | _O_CLOEXEC)
+    try:
+        for part in parts[:-1]:
+            sub = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _O_CLOEXEC, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+        file_fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC, dir_fd=fd)
+    finally:
+        os.close(fd)
+    try:
+        mode = os.fstat(file_fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(errno.EINVAL, f"{_kind(mode)}, not a regular file", rel)
+        return os.fdopen(file_fd, "rb")
+    except BaseException:
+        os.close(file_fd)
+        raise
+
+
+def hash_beneath(raw_dir: str | Path, rel: str) -> tuple[str, int]:
+    """SHA-256 and size of a file in the raw dir, read in 1 MiB chunks through ``open_beneath``."""
+    digest = hashlib.sha256()
+    size = 0
+    with open_beneath(raw_dir, rel) as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def read_entry(raw_dir: str | Path, entry: FileEntry) -> bytes:
+    """The bytes of a scanned file, checked against the scan's size and SHA-256."""
+    with open_beneath(raw_dir, entry.source) as fh:
+        data = fh.read(entry.size + 1)
+    if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise FileChangedError(errno.EAGAIN, "changed since the scan", entry.path)
+    return data
+
+
+def scan_dir(raw_dir: str | Path) -> Scan:
+    """Hash every readable regular file; list the entries not read with their reasons."""
+    root = Path(raw_dir).resolve()
+    files: list[FileEntry] = []
+    problems: dict[str, str] = {}
+    for item in walk_raw(root):
+        if item.problem is not None:
+            problems[item.path] = item.problem
+            continue
+        try:
+            sha, size = hash_beneath(root, item.target)
+        except FileNotFoundError:
+            continue  # vanished since the walk: the next run registers it as removed
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            problems[item.path] = f"{UNREADABLE}: {detail}" + (f" (errno {exc.errno})" if exc.errno else "")
+            continue
+        files.append(FileEntry(item.path, item.link, size, sha, item.target if item.target != item.path else None))
+    return Scan(files, problems)
+
+
+def plan_directory(raw_dir: str | Path, previous: pl.DataFrame, *, max_bytes: int | None = None,
+                   parser_version: str | None = None) -> Plan:
+    """Scan ``raw_dir`` and plan against the registry ``previous`` with the current parser version."""
+    found = scan_dir(raw_dir)
+    return make_plan(raw_dir, found.files, previous, parser_version or current_parser_version(),
+                     problems=found.problems, max_bytes=max_bytes)
