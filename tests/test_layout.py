@@ -135,3 +135,17 @@ def test_pure_packages_import_without_dagster_or_duckdb(package):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_dg_finds_the_defs_folder():
+    """`dg` (the [tool.dg] settings in pyproject.toml) lists the same definitions `dagster dev` loads."""
+    from pipelines.defs.dbt_project import prepare
+
+    prepare()
+    dg = Path(sys.executable).parent / "dg"
+    out = subprocess.run([str(dg), "list", "defs", "--json"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    listed = json.loads(out.stdout[out.stdout.index("{"):])
+    keys = {a["asset_key"] for a in listed["assets"]}
+    assert {"raw_report_files", "extracted_reports", "raw/reports", "marts/report_quality", "ops/builds"} <= keys
+    assert {j["name"] for j in listed["jobs"]} >= {"xxgk_all"}
