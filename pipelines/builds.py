@@ -41,26 +41,6 @@ def table_checksum(con: duckdb.DuckDBPyConnection, schema: str, table: str, excl
     return f"{n}:{xor}:{total}"
 
 
-def table_checksums(
-    con: duckdb.DuckDBPyConnection, schemas: Sequence[str] | None = None, *, volatile: bool = True
-) -> dict[str, str]:
-    """Checksum of every table and view (``schema.table`` -> ``table_checksum``) in ``schemas`` (all
-    if None); ``volatile=False`` leaves out the columns named in ``VOLATILE_COLUMNS``."""
-    rows = con.execute(
-        "SELECT t.table_schema, t.table_name, list(c.column_name) FILTER (WHERE list_contains(?, c.column_name)) "
-        "FROM information_schema.tables AS t JOIN information_schema.columns AS c "
-        "USING (table_catalog, table_schema, table_name) "
-        "WHERE t.table_catalog = current_database() GROUP BY ALL ORDER BY 1, 2",
-        [list(VOLATILE_COLUMNS)],
-    ).fetchall()
-    out = {}
-    for schema, table, volatile_columns in rows:
-        if schemas is not None and schema not in schemas:
-            continue
-        out[f"{schema}.{table}"] = table_checksum(con, schema, table, () if volatile else volatile_columns or ())
-    return out
-
-
 def raw_state(con: duckdb.DuckDBPyConnection) -> str:
     """One digest of every raw table's content (``report_files.last_seen`` left out)."""
     sums = {}

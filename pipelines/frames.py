@@ -122,10 +122,6 @@ def empty_frame(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=ALL_SCHEMAS[table])
 
 
-def empty_frames() -> dict[str, pl.DataFrame]:
-    return {table: empty_frame(table) for table in TABLES}
-
-
 def _origin(c: Cell) -> tuple[int | None, str | None, int | None, int | None, int | None]:
     o = c.origin
     if o is None:

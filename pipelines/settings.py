@@ -72,24 +72,22 @@ def staging_dir() -> Path:
     return dagster_home() / "staging"
 
 
-def batch_size() -> int:
-    value = os.environ.get("XXGK_BATCH_SIZE", "").strip()
+def _positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
     if not value:
-        return DEFAULT_BATCH_SIZE
+        return default
     size = int(value)
     if size < 1:
-        raise ValueError(f"XXGK_BATCH_SIZE must be a positive integer, not {value!r}")
+        raise ValueError(f"{name} must be a positive integer, not {value!r}")
     return size
+
+
+def batch_size() -> int:
+    return _positive_int("XXGK_BATCH_SIZE", DEFAULT_BATCH_SIZE)
 
 
 def max_file_bytes() -> int:
-    value = os.environ.get("XXGK_MAX_FILE_BYTES", "").strip()
-    if not value:
-        return DEFAULT_MAX_FILE_BYTES
-    size = int(value)
-    if size < 1:
-        raise ValueError(f"XXGK_MAX_FILE_BYTES must be a positive integer, not {value!r}")
-    return size
+    return _positive_int("XXGK_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
 
 
 def ensure_dagster_home() -> Path:

@@ -230,14 +230,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
     return frame.height
 
 
-def upsert_report_files(con: duckdb.DuckDBPyConnection, registry: pl.DataFrame) -> int:
-    """Upsert registry rows (by path) in one transaction."""
-    ensure_schema(con)
-    with _transaction(con) as views:
-        _upsert_report_files(con, registry, views)
-    return registry.height
-
-
 # ---------------------------------------------------------------------------------------------
 # Reads
 

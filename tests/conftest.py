@@ -66,3 +66,19 @@ def run_pipeline(raw: Path, warehouse: Path, *, log_level: str = "ERROR", extrac
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             instance=DagsterInstance.ephemeral(), raise_on_error=False,
         )
+
+
+def table_checksums(con, *, volatile: bool = True) -> dict[str, str]:
+    """``schema.table`` -> checksum of every table and view; ``volatile=False`` leaves out the columns that
+    move on every scan (pipelines.builds.VOLATILE_COLUMNS)."""
+    from pipelines.builds import VOLATILE_COLUMNS, table_checksum
+
+    rows = con.execute(
+        "SELECT t.table_schema, t.table_name, list(c.column_name) FILTER (WHERE list_contains(?, c.column_name)) "
+        "FROM information_schema.tables AS t JOIN information_schema.columns AS c "
+        "USING (table_catalog, table_schema, table_name) "
+        "WHERE t.table_catalog = current_database() GROUP BY ALL ORDER BY 1, 2",
+        [list(VOLATILE_COLUMNS)],
+    ).fetchall()
+    return {f"{schema}.{table}": table_checksum(con, schema, table, () if volatile else moving or ())
+            for schema, table, moving in rows}

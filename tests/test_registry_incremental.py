@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import pipeline_defs
+from conftest import pipeline_defs, table_checksums
 from dagster import DagsterInstance, RunRequest, SkipReason, build_schedule_context, build_sensor_context
 
-from pipelines import builds, freshness, rawdir, registry, warehouse
+from pipelines import freshness, rawdir, registry, warehouse
 from pipelines.dbt_inputs import has_dbt_project
 from pipelines.defs import automation
 from pipelines.defs.automation import JOB_NAME, nightly_schedule, raw_files_sensor
@@ -161,7 +161,7 @@ def test_too_large_files_are_read_once_the_limit_allows(env):
     plan = rawdir.plan_directory(raw, warehouse.read_report_files(db), max_bytes=1000)
     outcome = registry.Outcome("a.txt", "rejected", "too_large: …", None, None, None, None, plan.parser_version)
     with warehouse.connect(db) as con:
-        warehouse.upsert_report_files(con, registry.extracted_rows(plan, plan.to_extract, {"a.txt": outcome}))
+        warehouse.load_frames(con, {}, registry=registry.extracted_rows(plan, plan.to_extract, {"a.txt": outcome}))
     assert rawdir.plan_directory(raw, warehouse.read_report_files(db), max_bytes=1000).nothing_new
     again = rawdir.plan_directory(raw, warehouse.read_report_files(db), max_bytes=10**6)
     assert again.pending() == {"a.txt": "retry"}
@@ -200,7 +200,7 @@ class Built:
 
 def _checksums(db: Path, volatile: bool) -> dict[str, str]:
     with warehouse.connect_read_only(db) as con:
-        return builds.table_checksums(con, volatile=volatile)
+        return table_checksums(con, volatile=volatile)
 
 
 @pytest.fixture(scope="module")

@@ -184,8 +184,8 @@ def test_registry_upsert_keeps_first_seen(db):
                 "last_seen": seen, "parser_version": "1"}
 
     with warehouse.connect(db) as con:
-        warehouse.upsert_report_files(con, pl.DataFrame([row("loaded", t1)], schema=REPORT_FILES))
-        warehouse.upsert_report_files(con, pl.DataFrame([row("removed", t2)], schema=REPORT_FILES))
+        warehouse.load_frames(con, {}, registry=pl.DataFrame([row("loaded", t1)], schema=REPORT_FILES))
+        warehouse.load_frames(con, {}, registry=pl.DataFrame([row("removed", t2)], schema=REPORT_FILES))
     reg = warehouse.read_report_files(db)
     assert reg.select("status", "first_seen", "last_seen").rows() == [("removed", t1, t2)]
     assert reg.schema == pl.Schema(REPORT_FILES)
@@ -243,8 +243,8 @@ def _apply(plan: Plan, db: Path, status: str = "loaded") -> None:
         for e in plan.to_extract
     }
     with warehouse.connect(db) as con:
-        warehouse.upsert_report_files(con, registry.extracted_rows(plan, plan.to_extract, outcomes))
-        warehouse.upsert_report_files(con, registry.remaining_rows(plan, outcomes))
+        warehouse.load_frames(con, {}, registry=registry.extracted_rows(plan, plan.to_extract, outcomes))
+        warehouse.load_frames(con, {}, registry=registry.remaining_rows(plan, outcomes))
 
 
 def test_plan_is_incremental(tmp_path, db):
