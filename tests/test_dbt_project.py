@@ -6,6 +6,7 @@ in data/raw (values and source lines), plus one made-up report whose section 三
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 from seed_tables import APPLICANTS, ROWS_2019, ROWS_2021
 
 from pipelines.agencies import describe_agencies
+from pipelines.extract.vocabulary import vocabulary
 from pipelines.warehouse import table_ddl
 
 REPO = Path(__file__).resolve().parents[1]
@@ -557,3 +559,45 @@ def test_carry_links_compare_consecutive_years(tmp_path):
     assert len(rows) == 7
     assert rows[0] == ("吕梁市教育局", 2021, 2022, "natural_person", 0, 2, False)
     assert all(r[6] for r in rows[1:6]) and rows[6][3:] == ("total", 0, 2, False)
+
+
+def test_vocabulary_models_are_vocabulary_json(warehouse):
+    """The warehouse's vocabulary is pipelines/extract/vocabulary.json, the parser's, entry for entry and in order."""
+    v = vocabulary()
+    raw = json.loads((REPO / "pipelines" / "extract" / "vocabulary.json").read_text(encoding="utf-8"))
+    rows = query(warehouse, "select row_name, row_group, row_label, row_order, layouts, is_disposition "
+                            "from staging.stg_form_rows order by row_order")
+    groups = {g["group"]: g for g in raw["applications"]["row_groups"]}
+    assert rows == [
+        (r.key, spec["group"], spec["form_label"], i, list(r.layouts), groups[spec["group"]]["disposition"])
+        for i, (r, spec) in enumerate(zip(v.rows, raw["applications"]["rows"], strict=True), start=1)
+    ]
+    assert [r[0] for r in rows if "2021" in r[4]] == ROWS_2021
+    assert [r[0] for r in rows if "2019" in r[4]] == ROWS_2019
+    assert query(warehouse, "select row_group, group_label, is_disposition from staging.stg_form_row_groups "
+                            "order by group_order") == [
+        (g["group"], g.get("form_label"), g["disposition"]) for g in raw["applications"]["row_groups"]]
+    assert {r[1] for r in rows} == set(groups)
+    labels = raw["applications"]["applicant_labels"]
+    assert query(warehouse, "select applicant, applicant_label, applicant_order, is_total "
+                            "from staging.stg_form_applicants order by applicant_order") == [
+        (a, labels[a], i, a == "total") for i, a in enumerate(v.applicants, start=1)]
+    assert list(v.applicants) == APPLICANTS
+    labels = raw["reviews"]["proceeding_labels"]
+    assert query(warehouse, "select proceeding, proceeding_label, proceeding_order from staging.stg_form_proceedings "
+                            "order by proceeding_order") == [
+        (p, labels[p], i) for i, p in enumerate(v.proceedings, start=1)]
+    labels = raw["reviews"]["outcome_labels"]
+    assert query(warehouse, "select outcome, outcome_label, outcome_order, is_total from staging.stg_form_outcomes "
+                            "order by outcome_order") == [
+        (o, labels[o], i, o == "total") for i, o in enumerate(v.outcomes, start=1)]
+    assert query(warehouse, "select item, item_label, item_order from staging.stg_form_items order by item_order") == [
+        (i.key, i.label, n) for n, i in enumerate(v.items, start=1)]
+    assert sorted(query(warehouse, "select item, layout, measure, measure_order, is_money, is_signed "
+                                   "from staging.stg_form_measures")) == sorted(
+        (i.key, layout, m, n, m in v.money_measures, m in v.signed_measures)
+        for i in v.items for layout, ms in i.measures.items() for n, m in enumerate(ms, start=1))
+    # int_proactive_items pivots the measures into columns: one for each measure of the vocabulary
+    pivoted = {r[0] for r in query(warehouse, "select column_name from information_schema.columns "
+                                              "where table_schema = 'intermediate' and table_name = 'int_proactive_items'")}
+    assert {m for i in v.items for ms in i.measures.values() for m in ms} <= pivoted

@@ -13,48 +13,46 @@
 -- three numbered sub-rows; a report's style is the one its cells use, else its layout's.
 -- Application checks cover reports with a standard layout or any section 三 cell, review checks
 -- reports with a standard layout or any section 四 cell; narrative reports get no checks.
-{%- set form_rows = [] %}
-{%- for r in xxgk_application_rows() %}
-    {%- set style = '2019' if r[0] == 'other_handling' else ('2021' if r[0].startswith('other_handling_') else 'both') %}
-    {%- do form_rows.append((r[0], r[1], style)) %}
-{%- endfor %}
-{%- set applicants = [] %}
-{%- for a in xxgk_applicant_types() + ['total'] %}{% do applicants.append((a,)) %}{% endfor %}
-{%- set outcomes = [] %}
-{%- for o in xxgk_review_outcomes() + ['total'] %}{% do outcomes.append((o,)) %}{% endfor %}
-{%- set proceedings = [] %}
-{%- for p in xxgk_review_proceedings() %}{% do proceedings.append((p,)) %}{% endfor %}
+-- The form's vocabulary (its rows, applicant columns, proceedings and outcomes) comes from the
+-- stg_form_* models, that is from pipelines/extract/vocabulary.json.
 
 with form_rows as (
-    {{ xxgk_values_relation(form_rows, ['row_name', 'row_group', 'style']) }}
+    select row_name, row_group, layouts
+    from {{ ref('stg_form_rows') }}
 ),
 
 applicant_columns as (
-    {{ xxgk_values_relation(applicants, ['applicant']) }}
+    select applicant, is_total
+    from {{ ref('stg_form_applicants') }}
 ),
 
 review_outcomes as (
-    {{ xxgk_values_relation(outcomes, ['outcome']) }}
+    select outcome, is_total
+    from {{ ref('stg_form_outcomes') }}
 ),
 
 review_proceedings as (
-    {{ xxgk_values_relation(proceedings, ['proceeding']) }}
+    select proceeding
+    from {{ ref('stg_form_proceedings') }}
 ),
 
--- Reports that get application checks, with the disposition style of their form.
+-- Reports that get application checks, with the disposition style of their form: '2021' when a cell is
+-- on a row only the 2021 form has, else '2019' when one is on a row only the 2019 form has, else the
+-- report's layout's ('2021' when it has none).
 application_scope as (
     select
         reports.report_id,
         case
-            when max(case when cells.row_name in ('other_handling_no_correction', 'other_handling_unpaid_fee',
-                                                  'other_handling_other') then 1 else 0 end) = 1 then '2021'
-            when max(case when cells.row_name = 'other_handling' then 1 else 0 end) = 1 then '2019'
+            when max(case when not list_contains(form_rows.layouts, '2019') then 1 else 0 end) = 1 then '2021'
+            when max(case when not list_contains(form_rows.layouts, '2021') then 1 else 0 end) = 1 then '2019'
             when reports.layout = '2019' then '2019'
             else '2021'
         end as disposition_style
     from {{ ref('stg_reports') }} as reports
     left join {{ ref('stg_applications') }} as cells
         on cells.report_id = reports.report_id
+    left join form_rows
+        on form_rows.row_name = cells.row_name
     group by reports.report_id, reports.layout
     having reports.layout in ('2019', '2021') or count(cells.report_id) > 0
 ),
@@ -75,11 +73,11 @@ application_terms as (
         applicant_columns.applicant as subject,
         form_rows.row_name,
         applicant_columns.applicant,
-        case when form_rows.row_name in ('new_received', 'carried_over') then 'expected' else 'actual' end as side,
-        form_rows.style
+        case when form_rows.row_group = 'received' then 'expected' else 'actual' end as side,
+        form_rows.layouts
     from applicant_columns
     cross join form_rows
-    where form_rows.row_name in ('new_received', 'carried_over', 'total', 'carried_forward')
+    where form_rows.row_group in ('received', 'total', 'carried_forward')
 
     union all
 
@@ -88,8 +86,8 @@ application_terms as (
         applicant_columns.applicant as subject,
         form_rows.row_name,
         applicant_columns.applicant,
-        case when form_rows.row_name = 'total' then 'expected' else 'actual' end as side,
-        form_rows.style
+        case when form_rows.row_group = 'total' then 'expected' else 'actual' end as side,
+        form_rows.layouts
     from applicant_columns
     cross join form_rows
     where form_rows.row_group not in ('received', 'carried_forward')
@@ -101,8 +99,8 @@ application_terms as (
         form_rows.row_name as subject,
         form_rows.row_name,
         applicant_columns.applicant,
-        case when applicant_columns.applicant = 'total' then 'expected' else 'actual' end as side,
-        form_rows.style
+        case when applicant_columns.is_total then 'expected' else 'actual' end as side,
+        form_rows.layouts
     from form_rows
     cross join applicant_columns
 ),
@@ -113,7 +111,7 @@ review_terms as (
         review_proceedings.proceeding as subject,
         review_proceedings.proceeding,
         review_outcomes.outcome,
-        case when review_outcomes.outcome = 'total' then 'expected' else 'actual' end as side
+        case when review_outcomes.is_total then 'expected' else 'actual' end as side
     from review_proceedings
     cross join review_outcomes
 ),
@@ -128,7 +126,7 @@ term_values as (
         cells.value
     from application_scope
     inner join application_terms
-        on application_terms.style in ('both', application_scope.disposition_style)
+        on list_contains(application_terms.layouts, application_scope.disposition_style)
     left join {{ ref('stg_applications') }} as cells
         on cells.report_id = application_scope.report_id
         and cells.row_name = application_terms.row_name

@@ -5,26 +5,39 @@
 -- other) and, within denied （三）, each reason (denied_*) separately; sum over is_group = true, or
 -- over the reasons of one group, never over both. Sums are over stated cells only (a blank is not 0).
 -- The administrative level comes from dim_agency.admin_level (null: agency unresolved or unknown).
-{%- set dispositions = [] %}
-{%- set group_labels = {
-    'granted': '（一）予以公开', 'partially_granted': '（二）部分公开', 'denied': '（三）不予公开',
-    'unavailable': '（四）无法提供', 'not_processed': '（五）不予处理', 'other': '（六）其他处理'} %}
-{%- set seen_groups = [] %}
-{%- for r in xxgk_application_rows() %}
-    {%- if r[1] in group_labels and r[1] not in seen_groups %}
-        {%- do seen_groups.append(r[1]) %}
-        {%- do dispositions.append((r[1], r[1], group_labels[r[1]])) %}
-    {%- endif %}
-    {%- if r[1] == 'denied' %}
-        {%- do dispositions.append((r[0], r[1], r[2])) %}
-    {%- endif %}
-{%- endfor %}
-{%- set disposition_rows = [] %}
-{%- for d in dispositions %}{% do disposition_rows.append((d[0], d[1], d[2], loop.index)) %}{% endfor %}
+-- The dispositions and their labels and order come from the form's vocabulary (stg_form_rows,
+-- stg_form_row_groups): each group at its first row, each reason of denial after its group.
 
 with dispositions as (
-    {{ xxgk_values_relation(disposition_rows, ['disposition', 'disposition_group', 'disposition_label',
-                                               'disposition_order']) }}
+    select
+        disposition,
+        disposition_group,
+        disposition_label,
+        cast(row_number() over (order by first_row, is_reason) as {{ dbt.type_int() }}) as disposition_order
+    from (
+        select
+            form_rows.row_group as disposition,
+            form_rows.row_group as disposition_group,
+            row_groups.group_label as disposition_label,
+            min(form_rows.row_order) as first_row,
+            0 as is_reason
+        from {{ ref('stg_form_rows') }} as form_rows
+        inner join {{ ref('stg_form_row_groups') }} as row_groups
+            on row_groups.row_group = form_rows.row_group
+        where row_groups.is_disposition
+        group by form_rows.row_group, row_groups.group_label
+
+        union all
+
+        select
+            row_name as disposition,
+            row_group as disposition_group,
+            row_label as disposition_label,
+            row_order as first_row,
+            1 as is_reason
+        from {{ ref('stg_form_rows') }}
+        where row_group = 'denied'
+    ) as form_dispositions
 ),
 
 reports as (

@@ -3,8 +3,6 @@
 -- what the earlier report carried forward (四、结转下年度继续办理) against what the later one says it
 -- carried over (二、上年结转政府信息公开申请数量). A blank cell is not 0: when either value is not
 -- stated the link is 'incomplete' and difference / holds are null.
-{%- set applicants = [] %}
-{%- for a in xxgk_applicant_types() + ['total'] %}{% do applicants.append((a, loop.index)) %}{% endfor %}
 
 with reports as (
     select report_id, source_file, agency, agency_key, year, layout
@@ -33,7 +31,8 @@ pairs as (
 ),
 
 applicant_columns as (
-    {{ xxgk_values_relation(applicants, ['applicant', 'applicant_order']) }}
+    select applicant, applicant_order
+    from {{ ref('stg_form_applicants') }}
 ),
 
 carried as (
