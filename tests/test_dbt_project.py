@@ -2,6 +2,8 @@
 
 The raw rows below follow the contract of the `raw` schema and transcribe the sample reports
 in data/raw (values and source lines), plus one made-up report whose section 三 does not add up.
+The SQL logic of single models (the identities, disposition shares, year-over-year changes, carry
+links) is tested by dbt unit tests in the models' YAML, which run in the same `dbt build`.
 """
 
 from __future__ import annotations
@@ -474,24 +476,6 @@ def test_report_quality_flags_exactly_the_broken_report(warehouse):
     assert by_id[DINGXI] == (0, 0, 0, None)
 
 
-def test_identity_details(warehouse):
-    rows = query(
-        warehouse,
-        "select check_name, expected, actual, difference, holds, status "
-        f"from intermediate.int_application_identities where report_id = '{BROKEN}' and status <> 'holds' "
-        "order by check_name",
-    )
-    assert rows == [
-        ("column_balance:total", 8, 7, -1, False, "fails"),
-        ("row_applicants:new_received", 7, 6, -1, False, "fails"),
-    ]
-    assert query(
-        warehouse,
-        "select expected, actual, holds from intermediate.int_application_identities "
-        f"where report_id = '{SHUANGLIAO}' and check_name = 'row_applicants:granted'",
-    ) == [(None, None, None)]
-
-
 def test_dim_agency(warehouse):
     rows = query(warehouse, "select agency, n_reports, first_year, last_year, province, prefecture, county, "
                             "division_code, admin_level, sector, region_status from marts.dim_agency order by agency")
@@ -538,27 +522,14 @@ def test_parse_and_docs_generate(warehouse, tmp_path):
     assert (tmp_path / "target" / "catalog.json").exists()
 
 
-def test_carry_links_compare_consecutive_years(tmp_path):
-    """吕梁市教育局 2022 (made up): carried_over agrees with 2021's carried_forward (0) except natural_person."""
-    path = build_raw_warehouse(tmp_path / "warehouse.duckdb")
-    nxt = "1" * 16
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("insert into raw.reports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [nxt, "lvliang_2022.txt", "1" * 64, "吕梁市教育局", 2022, "2021", None, "tsv", "utf-8", "1.0", 0])
-        values = {"natural_person": 2, "commercial_enterprise": 0, "research_institution": 0, "social_welfare_org": 0,
-                  "legal_service_org": 0, "other_org": 0, "total": 2}
-        con.executemany("insert into raw.applications (report_id, \"row\", applicant, value, line) values (?, ?, ?, ?, ?)",
-                        [(nxt, "carried_over", a, v, 20) for a, v in values.items()])
-    finally:
-        con.close()
-    result = run_dbt(["run", "--select", "+fct_carry_links"], path, tmp_path)
-    assert result.returncode == 0, result.stdout[-6000:]
-    rows = query(path, "select agency_key, previous_year, year, applicant, previous_carried_forward, carried_over, "
-                       "holds from marts.fct_carry_links order by applicant_order")
-    assert len(rows) == 7
-    assert rows[0] == ("吕梁市教育局", 2021, 2022, "natural_person", 0, 2, False)
-    assert all(r[6] for r in rows[1:6]) and rows[6][3:] == ("total", 0, 2, False)
+def test_unit_tests_run_in_the_build(warehouse):
+    """`dbt build` runs the models' unit tests (the nightly build too) and they pass."""
+    results = json.loads((warehouse.parent / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    unit = {r["unique_id"].split(".")[-1]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert {"identities_hold_or_fail_when_every_cell_is_stated", "identities_with_blank_cells",
+            "disposition_shares_by_year_and_level", "enforcement_change_on_the_year_before",
+            "carry_links_between_consecutive_years"} <= set(unit)
+    assert set(unit.values()) == {"pass"}, unit
 
 
 def test_vocabulary_models_are_vocabulary_json(warehouse):
