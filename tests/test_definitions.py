@@ -22,7 +22,6 @@ from pipelines import settings
 from pipelines.dbt_inputs import has_dbt_project
 from pipelines.defs import ingest
 from pipelines.defs.automation import JOB_NAME, raw_files_sensor
-from pipelines.defs.dbt import XxgkDbtTranslator
 from pipelines.defs.dbt_project import prepare
 from pipelines.defs.resources import ReportExtractor, XxgkConfig
 from pipelines.extract import Cell, Report
@@ -96,13 +95,14 @@ def test_writers_share_the_duckdb_pool():
     assert ingest.raw_report_files.op.pool == settings.DUCKDB_POOL
 
 
-def test_translator_maps_raw_sources_to_the_raw_assets():
-    t = XxgkDbtTranslator()
-    source = {"resource_type": "source", "source_name": "raw", "name": "proactive", "fqn": ["xxgk", "raw", "proactive"]}
-    assert t.get_asset_key(source) == AssetKey(["raw", "proactive"])
-    model = {"resource_type": "model", "name": "fct_fees", "fqn": ["xxgk", "marts", "fct_fees"], "config": {}}
-    assert t.get_asset_key(model) != AssetKey(["raw", "fct_fees"])
-    assert t.get_group_name(model) == "marts"
+def test_dbt_sources_are_the_raw_assets_and_models_are_grouped_by_folder():
+    """dagster-dbt's default keys and the folders' meta.dagster.group: no translator of our own."""
+    graph = pipeline_defs().resolve_asset_graph()
+    stg = graph.get(AssetKey(["staging", "stg_proactive"]))
+    assert stg.group_name == "staging" and AssetKey(["raw", "proactive"]) in stg.parent_keys
+    assert graph.get(AssetKey(["intermediate", "int_application_identities"])).group_name == "intermediate"
+    assert graph.get(AssetKey(["marts", "fct_fees"])).group_name == "marts"
+    assert graph.get(AssetKey(["raw", "proactive"])).group_name == "raw"
 
 
 def test_the_dbt_project_prepares_its_manifest_once():
