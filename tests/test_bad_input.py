@@ -403,6 +403,7 @@ _QUOTING = {"q", "_columns"}
 _SAFE_LOCALS = {
     "warehouse.py": {"cols", "view", "suffix", "source", "order", "updates", "ident"},
     "cli.py": {"ident"},  # quoted identifiers from information_schema
+    "builds.py": {"ident", "source"},  # quoted identifiers; the table or a SELECT of quoted columns
     "ingest.py": {"t"},  # for t in RAW_TABLES
 }
 
