@@ -28,13 +28,14 @@ def pipeline_defs(*, dbt: bool = True, extractor=None):
     dbt assets out (and records builds as without dbt), ``extractor`` replaces the ReportExtractor."""
     from dagster import Definitions
 
+    from pipelines.defs.dbt_project import prepare
+
+    prepare()  # pipelines.defs.builds imports the dbt assets, which are built from the manifest
     from pipelines.definitions import defs
     from pipelines.defs import agencies, builds, checks, ingest
     from pipelines.defs.automation import nightly_schedule, raw_files_sensor, xxgk_all
-    from pipelines.defs.dbt_project import prepare
 
     if dbt:
-        prepare()
         full = defs()
         resources = dict(full.resources)
         assets, asset_checks = list(full.assets), list(full.asset_checks)
