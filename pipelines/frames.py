@@ -118,10 +118,6 @@ AGENCIES: dict[str, pl.DataType] = {
 ALL_SCHEMAS: dict[str, dict[str, pl.DataType]] = {**SCHEMAS, "report_files": REPORT_FILES, "agencies": AGENCIES}
 
 
-def empty_frame(table: str) -> pl.DataFrame:
-    return pl.DataFrame(schema=ALL_SCHEMAS[table])
-
-
 def _origin(c: Cell) -> tuple[int | None, str | None, int | None, int | None, int | None]:
     o = c.origin
     if o is None:

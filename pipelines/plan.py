@@ -20,9 +20,8 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.frames import REPORT_FILES
-from pipelines.registry import remaining_rows
+from pipelines.registry import LOADED, remaining_rows
 
-LOADED = ("loaded", "loaded_with_warnings")
 EXTRACTED = (*LOADED, "rejected")
 TOO_LARGE = "too_large"
 # Registry columns compared to decide whether a run would change the registry (last_seen moves always).
