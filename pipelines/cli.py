@@ -60,11 +60,9 @@ def registry_counts(database: str | Path) -> dict[str, int]:
 
 
 def run_all(*, instance=None, log_level: str = "INFO"):
-    """Materialize the ``xxgk_all`` job in-process with the code location's resources (paths: settings.py).
-
-    Runs on an ephemeral Dagster instance unless one is given: the incremental state lives in the
-    warehouse (raw.report_files), not in Dagster's run history.
-    """
+    """Materialize the ``xxgk_all`` job in-process with the code location's resources (paths: settings.py),
+    on the Dagster instance of DAGSTER_HOME unless one is given: the run, its materializations and its
+    check results are on record in the UI like those the schedule or the UI launch."""
     from dagster import DagsterInstance
 
     from pipelines.defs.automation import JOB_NAME
@@ -75,9 +73,13 @@ def run_all(*, instance=None, log_level: str = "INFO"):
 
     job = defs().resolve_job_def(JOB_NAME)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    return job.execute_in_process(
-        run_config=run_config, instance=instance or DagsterInstance.ephemeral(), raise_on_error=False
-    )
+    own = instance is None
+    instance = instance or DagsterInstance.get()
+    try:
+        return job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+    finally:
+        if own:
+            instance.dispose()
 
 
 def _print_registry(database: Path) -> None:
@@ -94,21 +96,42 @@ def _files_extracted(result) -> int | None:
     return None
 
 
+def _fail(message: str, code: int = 1) -> int:
+    print(f"xxgk run: {message}", file=sys.stderr, flush=True)
+    return code
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines import settings
+    from pipelines.failures import exception_texts, one_line
+    from pipelines.rawdir import raw_dir_problem
     from pipelines.runlock import WarehouseBusyError, warehouse_lock
 
-    database = settings.warehouse_path()
+    if args.retire_missing:
+        os.environ["XXGK_RETIRE_MISSING"] = "1"  # read by the run's XxgkConfig (settings.retire_missing)
+    try:
+        database = settings.warehouse_path()
+        raw = settings.raw_dir()
+        settings.batch_size(), settings.max_file_bytes(), settings.max_missing_share()  # refuse bad knobs now
+    except ValueError as exc:
+        return _fail(f"{exc}; nothing was changed", 2)
+    problem = raw_dir_problem(raw)
+    if problem:
+        return _fail(problem, 2)
     try:
         with warehouse_lock(database, args.wait, say=lambda m: print(m, file=sys.stderr, flush=True)):
             return _run_locked(args)
     except WarehouseBusyError as exc:
-        print(f"xxgk run: {exc}", file=sys.stderr)
-        return 3
+        return _fail(str(exc), 3)
+    except Exception as exc:  # one line a person can act on; the traceback with -v
+        if args.verbose:
+            raise
+        return _fail(one_line(exception_texts(exc), warehouse=database) + "; the published warehouse is unchanged")
 
 
 def _run_locked(args: argparse.Namespace) -> int:
-    from pipelines import settings
+    from pipelines import publish, settings
+    from pipelines.failures import error_texts, one_line
 
     started = time.monotonic()
     home = settings.ensure_dagster_home()
@@ -117,7 +140,9 @@ def _run_locked(args: argparse.Namespace) -> int:
     if not args.force:
         from pipelines.freshness import run_decision
 
-        decision = run_decision(raw, database, max_bytes=settings.max_file_bytes())
+        decision = run_decision(raw, database, max_bytes=settings.max_file_bytes(),
+                                max_missing_share=settings.max_missing_share(),
+                                retire_missing=settings.retire_missing())
         if not decision.run:
             print(f"raw dir:   {raw}")
             print(f"warehouse: {database}")
@@ -127,14 +152,16 @@ def _run_locked(args: argparse.Namespace) -> int:
                   "(`xxgk run --force` runs anyway)")
             return 0
         print(f"to do: {decision.reason}")
+    log_path = home / "logs" / "xxgk-run.log"
     if args.verbose:
         result = run_all()
-    else:  # dbt's own output goes to a log file; Dagster logs only warnings and errors
-        log_path = home / "logs" / "xxgk-run.log"
+    else:  # Dagster's and dbt's output go to a log file; the terminal gets the summary
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            result = run_all(log_level="ERROR")
-        print(f"dbt log:   {log_path}")
+        with (open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log),
+              contextlib.redirect_stderr(log)):
+            result = run_all(log_level="WARNING")
+        print(f"run log:   {log_path}")
+    print(f"dagster:   run {result.run_id} on the instance in {home}")
     print(f"raw dir:   {raw}")
     print(f"warehouse: {database}")
     _print_registry(database)
@@ -149,13 +176,18 @@ def _run_locked(args: argparse.Namespace) -> int:
     print(f"checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed")
     for name in failed:
         print(f"  failed: {name}")
-    if not result.success:
+    receipt = publish.read_receipt(database)
+    receipt = receipt if receipt and receipt.run_id == result.run_id else None
+    if not result.success or not (receipt and receipt.published):
         failures = [e for e in result.all_events if e.is_step_failure]
-        for e in failures:
-            err = e.event_specific_data.error
-            print(f"step {e.step_key} failed: {err.message.strip() if err else ''}", file=sys.stderr)
-        print("run FAILED", file=sys.stderr)
-        return 1
+        if failures:
+            first = failures[0]
+            what = one_line(error_texts(first.event_specific_data.error), warehouse=database,
+                            step=first.step_key, log=log_path)
+            return _fail(f"FAILED at step {first.step_key}: {what}; the published warehouse is unchanged")
+        return _fail(f"FAILED: {receipt.reason if receipt else 'the run ended without publishing'} "
+                     f"(log: {log_path})")
+    print(receipt.line())
     print(f"run succeeded in {time.monotonic() - started:.1f} s")
     return 0
 
@@ -168,14 +200,14 @@ def _display_width(text: str) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipelines import settings, warehouse
+    from pipelines import publish, settings, warehouse
     from pipelines.freshness import run_decision
     from pipelines.rawdir import plan_directory
 
     raw = settings.raw_dir()
     database = settings.warehouse_path()
     reg = warehouse.read_report_files(database)
-    plan = plan_directory(raw, reg, max_bytes=settings.max_file_bytes())
+    plan = plan_directory(raw, reg, max_bytes=settings.max_file_bytes(), max_missing_share=settings.max_missing_share())
     rows = {r["path"]: r for r in reg.iter_rows(named=True)}
     pending = plan.pending()
     paths = sorted({*rows, *(e.path for e in plan.files), *plan.problems})
@@ -189,6 +221,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         pad = " " * (width - _display_width(p))
         print(f"{p}{pad}  {status:<20}  {pending.get(p, ''):<8}  {reason}")
     decision = run_decision(raw, database, plan=plan)
+    receipt = publish.read_receipt(database)
+    if receipt:
+        print(receipt.line())
     print(f"next `xxgk run`: {'runs' if decision.run else 'skips'}: {decision.reason}")
     return 0
 
@@ -215,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--force", action="store_true", help="run even when nothing is new (rebuilds the marts)")
             p.add_argument("--wait", type=float, default=1800, metavar="SECONDS",
                            help="how long to wait for another run holding the warehouse (default 1800; 0: stop at once)")
+            p.add_argument("--retire-missing", action="store_true",
+                           help="retire the reports of missing files even when more than XXGK_MAX_MISSING_SHARE "
+                           "of the registered files are missing")
         p.set_defaults(func=func)
     return parser
 

@@ -18,7 +18,7 @@ import duckdb
 from pipelines import builds, settings, warehouse
 from pipelines.dbt_inputs import has_dbt_project, input_files
 from pipelines.plan import Plan
-from pipelines.rawdir import plan_directory
+from pipelines.rawdir import plan_directory, raw_dir_problem
 
 
 def code_files() -> list[Path]:
@@ -75,14 +75,20 @@ def run_decision(
     max_bytes: int | None = None,
     with_dbt: bool | None = None,
     plan: Plan | None = None,
+    max_missing_share: float | None = None,
+    retire_missing: bool = False,
 ) -> RunDecision:
     """Whether a run of the whole job would change anything, and why (read-only)."""
     database = Path(database)
+    problem = raw_dir_problem(raw_dir) if plan is None else None
+    if problem:
+        return RunDecision(False, problem)
     if with_dbt is None:
         with_dbt = has_dbt_project(settings.DBT_PROJECT_DIR)
     try:
         if plan is None:
-            plan = plan_directory(raw_dir, warehouse.read_report_files(database), max_bytes=max_bytes)
+            plan = plan_directory(raw_dir, warehouse.read_report_files(database), max_bytes=max_bytes,
+                                  max_missing_share=max_missing_share, retire_missing=retire_missing)
         if not plan.nothing_new:
             return RunDecision(True, plan.describe(), plan)
         if not database.exists():

@@ -8,6 +8,10 @@ Rules (README, *Operations*):
   the others get status ``duplicate``.
 - Files that vanished get status ``removed``; a report no present file backs any more is retired
   (its rows leave the raw tables, hence the marts, at that run); the registry row stays.
+- Unless too many vanished at once: a scan that misses more than ``max_missing_share`` of the
+  registered files (a mistyped or unmounted raw dir, an emptied folder) retires none of them; they are
+  ``held_back`` with their rows and reports as they were, until the files return or the run is told to
+  retire them (``retire_missing``).
 """
 
 from __future__ import annotations
@@ -66,6 +70,14 @@ class Plan:
     previous: pl.DataFrame = field(repr=False)  # raw.report_files before this run
     problems: dict[str, str] = field(default_factory=dict)  # path -> reason, entries not read
     max_bytes: int | None = None  # files larger than this are rejected as too_large, unread
+    held_back: list[str] = field(default_factory=list)  # vanished, but too many at once to retire
+
+    def held_back_reason(self) -> str | None:
+        if not self.held_back:
+            return None
+        registered = sum(1 for s in self.previous.get_column("status").to_list() if s != "removed")
+        return (f"{len(self.held_back)} of {registered} registered file(s) are missing from {self.raw_dir}; "
+                "none retired (check XXGK_RAW_DIR, or run `xxgk run --retire-missing` to retire them)")
 
     def summary(self) -> dict[str, int]:
         return {
@@ -76,6 +88,7 @@ class Plan:
             "removed": len(self.removed),
             "stale_reports": len(self.stale_report_ids),
             "not_read": len(self.problems),
+            "held_back": len(self.held_back),
         }
 
     def pending(self) -> dict[str, str]:
@@ -109,15 +122,17 @@ class Plan:
         return not self.to_extract and not self.stale_report_ids and not self.removed and not self.registry_changes()
 
     def describe(self) -> str:
+        held = self.held_back_reason()
         if self.nothing_new:
-            return f"nothing new: {len(self.files) + len(self.problems)} file(s), each registered as it is"
+            text = f"nothing new: {len(self.files) + len(self.problems)} file(s), each registered as it is"
+            return f"{text}; {held}" if held else text
         counts: dict[str, int] = {}
         for label in self.pending().values():
             counts[label] = counts.get(label, 0) + 1
         parts = [f"{n} {label}" for label, n in sorted(counts.items())]
         if self.stale_report_ids:
             parts.append(f"{len(self.stale_report_ids)} report(s) to retire")
-        return ", ".join(parts)
+        return ", ".join(parts) + (f"; {held}" if held else "")
 
 
 def pending_label(row: Mapping | None, sha256: str, parser_version: str) -> str:
@@ -146,6 +161,8 @@ def make_plan(
     *,
     problems: Mapping[str, str] | None = None,
     max_bytes: int | None = None,
+    max_missing_share: float | None = None,
+    retire_missing: bool = False,
 ) -> Plan:
     """Compare the files present with the registry (``raw.report_files``) and decide."""
     prev = {row["path"]: row for row in previous.iter_rows(named=True)}
@@ -179,6 +196,11 @@ def make_plan(
     removed = sorted(p for p, row in prev.items() if p not in present and row["status"] != "removed")
     present_ids = {e.report_id for e in files}
     previously_loaded = {row["report_id"] for row in prev.values() if row["report_id"]}
+    held_back: list[str] = []
+    registered = sum(1 for row in prev.values() if row["status"] != "removed")
+    if removed and not retire_missing and max_missing_share is not None and len(removed) > max_missing_share * registered:
+        held_back, removed = removed, []
+        present_ids |= {prev[p]["report_id"] for p in held_back if prev[p]["report_id"]}
     return Plan(
         raw_dir=str(Path(raw_dir).resolve()),
         parser_version=parser_version,
@@ -192,6 +214,7 @@ def make_plan(
         previous=previous,
         problems=problems,
         max_bytes=max_bytes,
+        held_back=held_back,
     )
 
 

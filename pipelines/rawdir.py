@@ -239,9 +239,23 @@ def scan_dir(raw_dir: str | Path) -> Scan:
     return Scan(files, problems)
 
 
+def raw_dir_problem(raw_dir: str | Path) -> str | None:
+    """One line when the raw dir cannot be scanned at all (then nothing may be retired), else None."""
+    path = Path(raw_dir)
+    if not path.exists():
+        return f"the raw directory {path} does not exist: check XXGK_RAW_DIR (or --raw-dir); nothing was changed"
+    if not path.is_dir():
+        return f"the raw directory {path} is not a directory: check XXGK_RAW_DIR (or --raw-dir); nothing was changed"
+    if not os.access(path, os.R_OK | os.X_OK):
+        return f"the raw directory {path} cannot be read by this user; nothing was changed"
+    return None
+
+
 def plan_directory(raw_dir: str | Path, previous: pl.DataFrame, *, max_bytes: int | None = None,
-                   parser_version: str | None = None) -> Plan:
+                   parser_version: str | None = None, max_missing_share: float | None = None,
+                   retire_missing: bool = False) -> Plan:
     """Scan ``raw_dir`` and plan against the registry ``previous`` with the current parser version."""
     found = scan_dir(raw_dir)
     return make_plan(raw_dir, found.files, previous, parser_version or current_parser_version(),
-                     problems=found.problems, max_bytes=max_bytes)
+                     problems=found.problems, max_bytes=max_bytes, max_missing_share=max_missing_share,
+                     retire_missing=retire_missing)

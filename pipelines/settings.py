@@ -6,6 +6,9 @@
 - ``XXGK_BATCH_SIZE`` reports extracted and loaded per transaction (default 200)
 - ``XXGK_MAX_FILE_BYTES`` files larger than this are not read but rejected as ``too_large``
   (default 4 MiB; real reports are 5-50 kB of text, and the parser's time and memory grow with size)
+- ``XXGK_LOCK_WAIT``  seconds a run waits for another writer of the warehouse (default 1800)
+- ``XXGK_MAX_MISSING_SHARE`` a scan that misses more than this share of the registered files retires
+  none of them (default 0.5); ``XXGK_RETIRE_MISSING=1`` (``xxgk run --retire-missing``) retires anyway
 
 Every path returned is absolute.
 """
@@ -29,6 +32,8 @@ WRITER_TAG = ("xxgk/warehouse", "write")
 
 DEFAULT_BATCH_SIZE = 200
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
+DEFAULT_LOCK_WAIT_SECONDS = 1800.0
+DEFAULT_MAX_MISSING_SHARE = 0.5
 
 # Written to $DAGSTER_HOME/dagster.yaml when the file does not exist yet: the DuckDB file has a
 # single writer, so every step that opens it claims the one slot of the `xxgk_duckdb` pool, and
@@ -76,7 +81,10 @@ def _positive_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    size = int(value)
+    try:
+        size = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a positive integer (bytes, counts), not {value!r}") from None
     if size < 1:
         raise ValueError(f"{name} must be a positive integer, not {value!r}")
     return size
@@ -88,6 +96,32 @@ def batch_size() -> int:
 
 def max_file_bytes() -> int:
     return _positive_int("XXGK_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
+
+
+def _number(name: str, default: float, low: float, high: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value!r}")
+    return number
+
+
+def lock_wait_seconds() -> float:
+    return _number("XXGK_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS, 0, 7 * 24 * 3600)
+
+
+def max_missing_share() -> float:
+    return _number("XXGK_MAX_MISSING_SHARE", DEFAULT_MAX_MISSING_SHARE, 0, 1)
+
+
+def retire_missing() -> bool:
+    """Retire the reports of missing files even when the scan misses more than the share allows."""
+    return os.environ.get("XXGK_RETIRE_MISSING", "").strip().lower() in ("1", "true", "yes")
 
 
 def ensure_dagster_home() -> Path:

@@ -27,7 +27,6 @@ from dagster import (
 
 from pipelines import settings
 from pipelines.defs.resources import XxgkConfig
-from pipelines.freshness import run_decision
 from pipelines.rawdir import fingerprints
 
 JOB_NAME = "xxgk_all"
@@ -57,7 +56,7 @@ xxgk_all = define_asset_job(
     "since the last build, else a skip saying why not.",
 )
 def nightly_schedule(context: ScheduleEvaluationContext, xxgk: XxgkConfig):
-    decision = run_decision(xxgk.raw_dir, xxgk.warehouse_path(), max_bytes=xxgk.max_file_bytes)
+    decision = xxgk.decision()
     if not decision.run:
         return SkipReason(decision.reason)
     context.log.info(f"nightly run: {decision.reason}")
@@ -96,7 +95,7 @@ def raw_files_sensor(context: SensorEvaluationContext, xxgk: XxgkConfig) -> Sens
     changed = sorted(p for p in current if p in previous and previous[p] != current[p])
     removed = sorted(set(previous) - set(current))
     seen = f"{len(added)} new, {len(changed)} changed, {len(removed)} removed on disk"
-    decision = run_decision(xxgk.raw_dir, xxgk.warehouse_path(), max_bytes=xxgk.max_file_bytes)
+    decision = xxgk.decision()
     if decision.busy:  # keep the old cursor: decide again at the next tick
         return SensorResult(skip_reason=f"{seen}; {decision.reason}, deciding at the next tick",
                             cursor=context.cursor)

@@ -21,6 +21,7 @@ from dagster import (
     AssetIn,
     AssetKey,
     AssetSpec,
+    Failure,
     MaterializeResult,
     MetadataValue,
     TableColumn,
@@ -36,7 +37,7 @@ from pipelines.extraction import Extraction, clean_staging, extract_planned
 from pipelines.frames import ALL_SCHEMAS, TABLES
 from pipelines.markdown import markdown_table
 from pipelines.plan import Plan
-from pipelines.rawdir import plan_directory
+from pipelines.rawdir import raw_dir_problem
 
 RAW_TABLES: tuple[str, ...] = (*TABLES, "report_files")
 
@@ -83,10 +84,15 @@ def _raw_specs() -> list[AssetSpec]:
     "are not read (links leading outside, FIFOs, unreadable files) with the reason.",
 )
 def raw_report_files(context: AssetExecutionContext, xxgk: XxgkConfig, duckdb: DuckDBResource) -> Plan:
+    problem = raw_dir_problem(xxgk.raw_dir)
+    if problem:  # before anything is read or retired: a missing dir is not "every file removed"
+        raise Failure(description=problem, allow_retries=False)
     previous = warehouse.read_report_files(duckdb.database)
-    plan = plan_directory(xxgk.raw_dir, previous, max_bytes=xxgk.max_file_bytes)
+    plan = xxgk.plan(previous)
     summary = plan.describe()
     context.log.info(f"raw dir {plan.raw_dir}: {summary}")
+    if plan.held_back:
+        context.log.warning(plan.held_back_reason())
     to_extract = pl.DataFrame([{"path": e.path, "size": e.size} for e in plan.to_extract],
                               schema={"path": pl.String, "size": pl.Int64})
     not_read = pl.DataFrame(list(plan.problems.items()), schema={"path": pl.String, "reason": pl.String}, orient="row")

@@ -12,12 +12,17 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from pipelines import settings
 from pipelines.defs.dbt_project import dbt_resource
+from pipelines.defs.warehouse_build import warehouse_build
 from pipelines.extract import Report, extract_report
+from pipelines.freshness import RunDecision, run_decision
+from pipelines.plan import Plan
+from pipelines.rawdir import plan_directory
 
 
 class XxgkConfig(dg.ConfigurableResource):
@@ -31,6 +36,23 @@ class XxgkConfig(dg.ConfigurableResource):
         description="Larger files are not read but rejected as too_large (XXGK_MAX_FILE_BYTES).",
     )
     warehouse: str = Field(description="The DuckDB file, for the sensor and schedule's registry look-ups.")
+    max_missing_share: float = Field(
+        default=settings.DEFAULT_MAX_MISSING_SHARE,
+        description="A scan missing more than this share of the registered files retires none of them "
+        "(XXGK_MAX_MISSING_SHARE).",
+    )
+    retire_missing: bool = Field(default=False, description="Retire missing files even past that share "
+                                 "(xxgk run --retire-missing, XXGK_RETIRE_MISSING=1).")
+
+    def decision(self) -> RunDecision:
+        """Whether a run would change anything (pipelines.freshness), with these knobs."""
+        return run_decision(self.raw_dir, self.warehouse_path(), max_bytes=self.max_file_bytes,
+                            max_missing_share=self.max_missing_share, retire_missing=self.retire_missing)
+
+    def plan(self, previous: pl.DataFrame) -> Plan:
+        """Scan the raw dir against the registry ``previous`` with these knobs."""
+        return plan_directory(self.raw_dir, previous, max_bytes=self.max_file_bytes,
+                              max_missing_share=self.max_missing_share, retire_missing=self.retire_missing)
 
     def warehouse_path(self) -> Path:
         return Path(self.warehouse)
@@ -47,6 +69,7 @@ def xxgk_config() -> XxgkConfig:
     return XxgkConfig(
         raw_dir=str(settings.raw_dir()), staging_dir=str(settings.staging_dir()), batch_size=settings.batch_size(),
         max_file_bytes=settings.max_file_bytes(), warehouse=str(settings.warehouse_path()),
+        max_missing_share=settings.max_missing_share(), retire_missing=settings.retire_missing(),
     )
 
 
@@ -66,6 +89,6 @@ def resources() -> dg.Definitions:
     return dg.Definitions(resources={
         "xxgk": xxgk_config(),
         "extractor": ReportExtractor(),
-        "duckdb": DuckDBResource(database=str(settings.warehouse_path())),
+        "duckdb": warehouse_build(),
         "dbt": dbt_resource(),
     })
