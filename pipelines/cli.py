@@ -74,7 +74,11 @@ def run_all(*, instance=None, log_level: str = "INFO"):
     job = defs().resolve_job_def(JOB_NAME)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     own = instance is None
-    instance = instance or DagsterInstance.get()
+    if own:
+        from pipelines import settings
+
+        settings.ensure_dagster_home()
+        instance = DagsterInstance.get()
     try:
         return job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
     finally:

@@ -1,8 +1,9 @@
 """Asset checks: pandera schemas of the raw tables (ERROR), and the form's arithmetic as the dbt model
 marts.report_quality judges it (WARN, one rule: int_application_identities.sql).
 
-All read the warehouse read-only and report failures as check results with the offending rows in
-metadata; bad data never raises.
+All read the run's working copy read-only (whole tables a chunk of reports at a time:
+pipelines.table_checks) and report failures as check results with the offending rows in metadata;
+bad data never raises.
 """
 
 # No `from __future__ import annotations` here: Dagster inspects the annotations of asset, check and
@@ -24,7 +25,8 @@ from pipelines import settings, warehouse
 from pipelines.defs.ingest import raw_key
 from pipelines.frames import TABLES
 from pipelines.markdown import markdown_table
-from pipelines.schemas import Validation, validate_frame
+from pipelines.schemas import Validation
+from pipelines.table_checks import validate_table
 
 
 def schema_check_result(v: Validation) -> AssetCheckResult:
@@ -56,9 +58,8 @@ def _schema_check(table: str) -> AssetChecksDefinition:
         pool=settings.DUCKDB_POOL,
     )
     def _check(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
-        with warehouse.connect_read_only(duckdb.database) as con:
-            frame = warehouse.read_table(con, table)
-        return schema_check_result(validate_frame(table, frame))
+        with warehouse.connect_read_only(duckdb.database) as con:  # a few hundred reports at a time
+            return schema_check_result(validate_table(con, table))
 
     return _check
 
