@@ -184,6 +184,8 @@ def _run_locked(args: argparse.Namespace) -> int:
     receipt = receipt if receipt and receipt.run_id == result.run_id else None
     if not result.success or not (receipt and receipt.published):
         failures = [e for e in result.all_events if e.is_step_failure]
+        if receipt and not failures:
+            return _fail(f"FAILED: {receipt.reason}")
         if failures:
             first = failures[0]
             what = one_line(error_texts(first.event_specific_data.error), warehouse=database,

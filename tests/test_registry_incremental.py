@@ -22,7 +22,6 @@ from dagster import DagsterInstance, RunRequest, SkipReason, build_schedule_cont
 
 from pipelines import freshness, rawdir, registry, warehouse
 from pipelines.dbt_inputs import has_dbt_project
-from pipelines.defs import automation
 from pipelines.defs.automation import JOB_NAME, nightly_schedule, raw_files_sensor
 from pipelines.defs.resources import XxgkConfig
 from pipelines.freshness import run_decision
@@ -177,8 +176,10 @@ def test_a_failed_run_records_no_build_so_the_next_one_runs(env, monkeypatch):
     with monkeypatch.context() as mp:
         mp.setattr("pipelines.defs.agencies.describe_agencies", broken)
         assert not run_without_dbt(env).success
+    # a failed run publishes nothing: the file is still new, and no warehouse was published at all
+    assert not db.exists()
     decision = run_decision(raw, db, with_dbt=False)
-    assert decision.run and decision.reason == "no successful build recorded yet"
+    assert decision.run and decision.reason == "1 new"
     assert run_without_dbt(env).success
     decision = run_decision(raw, db, with_dbt=False)
     assert not decision.run and decision.reason.startswith("nothing new")
@@ -331,7 +332,7 @@ def test_sensor_consults_the_registry(built):
 
 
 def test_sensor_keeps_its_cursor_while_the_warehouse_is_locked(built, monkeypatch):
-    monkeypatch.setattr(automation, "run_decision", lambda *a, **k: freshness.RunDecision(
+    monkeypatch.setattr("pipelines.defs.resources.run_decision", lambda *a, **k: freshness.RunDecision(
         True, "the warehouse is locked by another writer", busy=True))
     result = raw_files_sensor(build_sensor_context(cursor='{"x": "1:1"}', resources=_resources(built)))
     assert not result.run_requests and result.cursor == '{"x": "1:1"}'

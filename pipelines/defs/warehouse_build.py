@@ -38,7 +38,9 @@ class WarehouseBuild(DuckDBResource):
         )
         try:
             publish.begin(published)
-        except BaseException:
+        except BaseException as exc:
+            publish.write_receipt(published, run_id, done=False, reason=str(exc).splitlines()[0] if str(exc) else
+                                  "the run stopped before its working copy was made")
             self._release()
             self._release = None
             raise
