@@ -24,6 +24,9 @@ Identity = Callable[[Sequence[Decimal | None]], bool | None]
 MAX_SPLITS = 20000
 MAX_STEPS = 2_000_000
 MAX_CANDIDATES = 64
+# More digits than 15 cells of counts can hold (no count reaches 10**13): garbage, not cells run together; and
+# Python refuses int() of a string past 4,300 digits.
+MAX_RUN_DIGITS = 256
 
 
 @dataclass
@@ -73,10 +76,12 @@ def fit_row(cells: Sequence[Token], n: int, identity: Identity | None = None,
 def _fit_windows(cells: list[Token], n: int, identity: Identity | None) -> Fit:
     """Windows of n consecutive cells outside which every cell is empty."""
     candidates = []
-    for start in range(len(cells) - n + 1):
-        outside = cells[:start] + cells[start + n:]
-        if any(c.kind is Kind.NUM for c in outside):
-            continue
+    # Only windows holding every figure qualify: those from the last figure's column back to the first's, n at
+    # most (copying the cells outside each window of a row of many cells would be quadratic).
+    figures = [i for i, c in enumerate(cells) if c.kind is Kind.NUM]
+    starts = range(max(0, figures[-1] - n + 1), min(figures[0], len(cells) - n) + 1) if figures else \
+        range(len(cells) - n + 1)
+    for start in starts:
         window = cells[start:start + n]
         values = [c.value if c.kind is Kind.NUM else None for c in window]
         candidates.append((values, window))
@@ -106,6 +111,9 @@ def _fit_split(nums: list[Token], n: int, identity: Identity | None, signed: Seq
     shown = " ".join(t.text for t in nums)
     if len(nums) == 1 and len(whole_digits(nums[0])) < n:
         return Fit([None] * n, [None] * n, f"one figure {shown} for {n} columns", True, lone=nums[0])
+    if sum(len(whole_digits(t)) for t in nums) > MAX_RUN_DIGITS:
+        return Fit([None] * n, [None] * n, f"run-together figures {_short(shown)} are too long to split into {n} "
+                   "columns with confidence", True)
     blocks = getattr(identity, "blocks", None)
     if blocks is not None and all(t.text.replace(",", "").isdigit() for t in nums):
         return _fit_sums(nums, n, blocks, shown)
@@ -256,3 +264,7 @@ def _agree(candidates: list, n: int, why: str) -> Fit:
     unknown = sum(v is None for v in values)
     return Fit(values, tokens, f"{why}; {unknown} cell(s) left missing, the rest agree in every fit", unknown > 0,
                [(list(c[0]), list(c[1])) for c in candidates[:MAX_CANDIDATES]] if unknown else [])
+
+
+def _short(shown: str, keep: int = 40) -> str:
+    return shown if len(shown) <= 2 * keep else f"{shown[:keep]}…{shown[-keep:]} ({len(shown)} characters)"

@@ -22,6 +22,11 @@ class TooMany(Exception):
     """More readings than anyone could choose between: the row is left missing."""
 
 
+# Cuts looked at in one search (blocks): the rows of real and generated reports need under 10,000; a string of
+# digits no arithmetic prunes (60 digits of 1234567890…) would need millions, and seconds per row.
+MAX_STEPS = 200_000
+
+
 class Digits:
     def __init__(self, pieces: Sequence[str], cap: int) -> None:
         self.text = "".join(pieces)
@@ -32,6 +37,12 @@ class Digits:
             self.cuts.append(pos)
         self.cap = cap
         self._counts: dict[tuple[int, int], int] = {}
+        self._steps = 0
+
+    def _step(self) -> None:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise TooMany
 
     def _cuts_between(self, a: int, b: int) -> int:
         """Forced cuts strictly between a and b."""
@@ -52,6 +63,7 @@ class Digits:
             out: list[tuple[Span, ...]] = []
             longest = min(len(str(left)), end - a - (parts - 1))
             for length in range(1, longest + 1):
+                self._step()
                 b = a + length
                 if not self._valid(a, b):
                     break
@@ -72,6 +84,7 @@ class Digits:
         """Cuts of text[start:end] into width cells whose last is the sum of the others."""
         out: list[list[Span]] = []
         for length in range(1, end - start - (width - 1) + 1):
+            self._step()
             a = end - length
             if not self._valid(a, end):
                 if self.text[a] == "0" and length > 1:

@@ -10,6 +10,16 @@ from pipelines.extract.report import Severity
 # (severity, code, message, line): metadata's issues, added to the report by the pipeline.
 MetaIssue = tuple[Severity, str, str, int | None]
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def strip_tags(text: str) -> str:
+    """Markup left in a line (a crawler's text), each tag a space. Only the text up to the last '>' is searched: no
+    '<' after it is closed, and each such '<' would be scanned to the line's end (quadratic on a long line)."""
+    end = text.rfind(">") + 1
+    return _TAG.sub(" ", text[:end]) + text[end:] if end else text
+
+
 NOT_NAME = re.compile(r"[^\u4e00-\u9fff()（）]")
 PLACE = re.compile(r"[省市县区旗州盟镇乡]|自治|国家|国务院|中华人民共和国|委员会|实验区|开发区|新区|示范区")
 # How an agency's name ends: a unit, or a place standing for its government (平潭综合实验区).

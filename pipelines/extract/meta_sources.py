@@ -8,9 +8,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from pipelines.extract.meta_dates import Signature
-from pipelines.extract.meta_names import agency_like, clean_name
-
-_TAG = re.compile(r"<[^>]*>")
+from pipelines.extract.meta_names import agency_like, clean_name, strip_tags
 
 
 def _spaced(word: str) -> str:
@@ -22,9 +20,35 @@ _PUBLISHER_LABELS = ("发布机构", "发文机关", "发布单位", "发文单�
 _FIELD = re.compile(
     r"(?P<label>" + "|".join(_spaced(w) for w in _PUBLISHER_LABELS) + r"|来\s*源)\s*[:：]"
 )
-_NOT_PUBLISHER = re.compile(r"(?:主办|承办|协办|运维|维护|技术支持|挂牌)\s*$")  # the site's footer: 主办单位
 # A value ends at the next label ('来源：X 时间：…'), a wide gap, or a cell border.
 _VALUE_END = re.compile(r"\s{2,}|\s+[\u4e00-\u9fff]{1,6}\s*[:：]|[|｜]|$")
+
+
+_NAME_RUN = re.compile(r"[\u4e00-\u9fff()（）]+")  # what meta_names.clean_name keeps
+
+
+def _after_footer_word(text: str, at: int) -> bool:
+    """The text before `at` ends with a word of the site's footer (主办单位: the site's owner, not the author), white
+    space apart; read in place, not by copying the line's start for every field."""
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return text.endswith(_FOOTER_WORDS, 0, at)
+
+
+_FOOTER_WORDS = ("主办", "承办", "协办", "运维", "维护", "技术支持", "挂牌")
+
+
+class _ValueEnds:
+    """Where a field's value starting at a position ends (_VALUE_END): the first end found serves every later start
+    before it, so a line is searched once however many fields it holds."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.start, self.end = text, -1, -1
+
+    def at(self, start: int) -> int:
+        if not self.start <= start <= self.end:
+            self.start, self.end = start, _VALUE_END.search(self.text, start).start()  # type: ignore[union-attr]
+        return self.end
 
 
 @dataclass(frozen=True)
@@ -41,14 +65,21 @@ def fields(lines: list[str]) -> tuple[list[Named], list[Named]]:
     for i, ln in enumerate(lines[:200]):
         if "：" not in ln and ":" not in ln:
             continue
-        text = _TAG.sub(" ", ln) if "<" in ln else ln
+        text = strip_tags(ln)
+        ends = _ValueEnds(text)
         for m in _FIELD.finditer(text):
-            if _NOT_PUBLISHER.search(text[: m.start()]):
+            if _after_footer_word(text, m.start()):
                 continue
-            rest = text[m.end():].lstrip()
-            value = rest[: _VALUE_END.search(rest).start()]
-            name = clean_name(value, last=False)
-            if not agency_like(name) or not value.lstrip().startswith(name[:1]):
+            start = m.end()
+            while start < len(text) and text[start].isspace():
+                start += 1
+            end = ends.at(start)
+            # The value's first run of name characters (clean_name(value, last=False)), read in place: slicing the
+            # rest of the line for every field would be quadratic on a crawler's one-line page.
+            run = _NAME_RUN.search(text, start, end)
+            name = run.group(0).strip("()（）") if run else ""
+            name = name if len(name) <= 40 else ""
+            if not agency_like(name) or text[start] != name[0]:
                 continue  # an empty field takes nothing from the next one, nor a URL's words
             label = re.sub(r"\s+", "", m.group("label"))
             (sources if label == "来源" else publishers).append(Named(label, name, i + 1))
@@ -62,7 +93,7 @@ def signed_name(sig: Signature) -> Named | None:
         if agency_like(name) and re.sub(r"[\s()（）]", "", sig.text).endswith(name):
             return Named("signature", name, sig.line)
     for ln in sig.lines:
-        text = re.sub(r"[\s|]+", "", _TAG.sub(" ", ln))
+        text = re.sub(r"[\s|]+", "", strip_tags(ln))
         if agency_like(text) and clean_name(text) == text:
             return Named("signature", text, sig.line)
     return None

@@ -17,9 +17,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from pipelines.extract.meta_names import agency_like, clean_name
+from pipelines.extract.meta_names import agency_like, clean_name, strip_tags
 
-_TAG = re.compile(r"<[^>]*>")
 # The fixed words (信息公开 or 政务公开 … 报告); a year may stand inside them (X政府信息公开工作2021年度报告).
 # Newlines may break them.
 _ANCHOR = re.compile(
@@ -89,7 +88,7 @@ def despace(line: str) -> str:
 
 
 def prepare(line: str) -> str:
-    text = _TAG.sub(" ", line) if "<" in line else line
+    text = strip_tags(line)
     text = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGIT), text)
     return despace(text)
 

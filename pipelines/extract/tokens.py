@@ -44,14 +44,19 @@ class Token:
 
 
 # A figure: optional sign, digits with optional thousands separators, optional decimals, optional unit.
+# The guard before the separated form skips it where it cannot match: right after a figure of one to three digits
+# and a comma, whose own try at the separated form already ran through these digits and failed (1,000,…,0000);
+# without it every group of a long such run would rescan the run to its end (quadratic).
+_NO_SEPARATED_RUN = "".join(rf"(?!(?<=(?<![\d.])\d{{{k}}},)\d{{3}})" for k in (1, 2, 3))
 _NUMBER = re.compile(
-    r"(?P<sign>(?<![A-Za-z\u4e00-\u9fff.,])[-+])?(?P<int>\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?P<frac>\.\d+)?"
-    r"(?P<unit>万元|元|件|个|项|次|条|人次|宗|起)?"
+    r"(?P<sign>(?<![A-Za-z\u4e00-\u9fff.,])[-+])?(?P<int>" + _NO_SEPARATED_RUN + r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+)"
+    r"(?P<frac>\.\d+)?(?P<unit>万元|元|件|个|项|次|条|人次|宗|起)?"
 )
 # Digits that belong to prose or labels, not to a cell: dates, ordinals, clause numbers.
 _PROSE_AFTER = re.compile(r"^(?:年|月|日|号|时|岁|%|周|天|小时|分|余|多|万(?!元)|亿|届|期|批|名|家|所|户|篇|份|位|倍|点)")
 _SPACED_PROSE = re.compile(r"(\d)\s+(年|月|日|余|多|名|家|所|户|篇|份|位|倍|万(?!元)|亿)")
 _ENUMERATOR_AFTER = re.compile(r"^[.、,](?!\d)")
+_NEAR = 4  # characters either side of a figure that the markers above and in _cell can need (at most two)
 _BLANK_CELL = re.compile(r"^(?:[-—/\\]+|无|/)$")
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
@@ -162,8 +167,10 @@ def _cell(content: str, number: int, delimited: bool = False, at: int = -1,
     for m in _NUMBER.finditer(content):
         if m.start() < pos:
             continue
-        before = content[: m.start()]
-        after = content[m.end():]
+        # Only the few characters either side are looked at (the longest marker is two): slicing the whole rest
+        # of a cell for every figure in it would be quadratic in a run-together line of a thousand rows.
+        before = content[max(0, m.start() - _NEAR): m.start()]
+        after = content[m.end(): m.end() + _NEAR]
         raw = m.group(0)
         if before.endswith(("第", "(", "附件", "号", "〔", "[")) and not before.endswith("((") or _PROSE_AFTER.match(after):
             continue

@@ -95,6 +95,7 @@ _SPACES = re.compile(r"\s+")
 # Longer than any label of the standard tables: a cell holding the article's prose, so a layout table.
 _LAYOUT_CELL_CHARS = 300
 _MAX_SPAN = 64  # wider than any standard table (15 columns); bounds the grid a hostile page can ask for
+_GRID_PER_CELL = 16  # grid places per cell a table may ask for (its spans); the standard tables ask for under two
 ROW_BREAK = "||||"
 _PRE_TAGS = frozenset({"pre", "listing", "plaintext", "xmp"})
 
@@ -327,9 +328,11 @@ class _Renderer:
                 self.emit(text, line)
         if _is_field_table([t for t, _, _ in cells]):
             self._field_rows(texts)
-        else:
+        elif _grid_area(texts) <= _GRID_PER_CELL * len(cells) + _MAX_SPAN * _MAX_SPAN:
             self.tables += 1
             self._grid_rows(texts)
+        # else: spans asking for a grid many times the table's cells (rowspan="0" on every row: rows² places) lay
+        # out no table a report prints; its figures are not read.
         self.cur = start  # _pass counts the table's lines from its start
         self._pass(table)
         return True
@@ -373,13 +376,13 @@ class _Renderer:
                     for dc in range(colspan):
                         grid.setdefault((r + dr, c + dc), cell)
                 c += colspan
-        width = max((c for _, c in grid), default=-1) + 1
+        columns: dict[int, list[int]] = {}  # per row, the grid's columns in it: not every column of the widest row
+        for r, c in grid:
+            columns.setdefault(r, []).append(c)
         for r in range(len(rows)):
             out: list[tuple[str, int, Origin | None]] = []
-            for c in range(width):
-                cell = grid.get((r, c))
-                if cell is None:
-                    continue
+            for c in sorted(columns.get(r, ())):
+                cell = grid[(r, c)]
                 if (cell.row, cell.col) == (r, c):
                     out.append((f"{cell.text} |" if cell.text else "|", cell.line, Origin(table=self.tables, row=r + 1,
                                                                                         col=c + 1)))
@@ -394,6 +397,11 @@ class _Renderer:
 def clean(text: str) -> str:
     """HTML white space: runs collapse to one space; none is kept between CJK characters (layout, not words)."""
     return _CJK_GAP.sub("", _SPACES.sub(" ", text)).strip()
+
+
+def _grid_area(rows: list[list[tuple[str, int, etree._Element]]]) -> int:
+    """The places the table's cells ask for on the grid, overlaps counted twice."""
+    return sum(_span(td, "rowspan", len(rows) - r) * _span(td, "colspan") for r, row in enumerate(rows) for _, _, td in row)
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:
