@@ -490,3 +490,36 @@ def test_asset_graph_page_in_headless_chromium(ui, asset_graph):
     if keep:
         Path(keep).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(png, keep)
+
+
+MATERIALIZATIONS_QUERY = """
+query ($path: [String!]!) {
+  assetOrError(assetKey: {path: $path}) {
+    __typename
+    ... on Asset { assetMaterializations(limit: 1) { runId } }
+  }
+}
+"""
+
+
+def test_the_cli_run_is_on_record_in_the_ui(ui):
+    """`xxgk run` executes on the instance in DAGSTER_HOME: the webserver serving that instance shows its
+    materializations (last in this module: the other tests look at a never-materialized graph)."""
+    tmp = ui["tmp"]
+    shutil.copytree(REPO / "data" / "raw", tmp / "raw", dirs_exist_ok=True)
+    env = {**os.environ, "DAGSTER_HOME": str(tmp / "dagster_home"), "XXGK_RAW_DIR": str(tmp / "raw"),
+           "XXGK_WAREHOUSE": str(tmp / "warehouse.duckdb"), "DO_NOT_TRACK": "1"}
+    run = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], env=env, capture_output=True, text=True,
+                         timeout=900, cwd=REPO)
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    run_id = re.search(r"dagster:\s+run (\S+)", run.stdout).group(1)
+    for path in (["raw", "reports"], ["marts", "dim_report"], ["ops", "builds"]):
+        request = urllib.request.Request(
+            f"{ui['base']}/graphql", data=json.dumps({"query": MATERIALIZATIONS_QUERY,
+                                                      "variables": {"path": path}}).encode(),
+            headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = json.loads(response.read())
+        asset = body["data"]["assetOrError"]
+        assert asset["__typename"] == "Asset", (path, asset)
+        assert [m["runId"] for m in asset["assetMaterializations"]] == [run_id], (path, asset)
