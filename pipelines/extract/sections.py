@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 
 from pipelines.extract.tokens import Kind, Token
@@ -36,7 +37,7 @@ _END = re.compile(r"[一二三四五六七八九十\d][、.,](?:(?:政府信息�
 
 def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
     """Token lists per section; a section that cannot be found is absent from the result."""
-    flat, owners = flatten(tokens)
+    flat, token_starts = flatten(tokens)
     starts: dict[str, int] = {}
     cursor = 0
     for name in SECTION_ORDER:
@@ -45,7 +46,7 @@ def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
             starts[name] = pos
             cursor = pos + 1
     cut_points = sorted(set(starts.values()))
-    pieces = _cut(tokens, owners, cut_points)
+    pieces = _cut(tokens, token_starts, len(flat), cut_points)
     out: dict[str, list[Token]] = {}
     for name in SECTION_ORDER[:-1]:
         if name not in starts:
@@ -85,44 +86,53 @@ def _table_follows(name: str, flat: str, at: int) -> bool:
     return not any(p.search(flat, at, m.start()) for p in _RELAXED.values())
 
 
-def flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]]]:
-    """The tokens' text without white space, with each character's (token index, offset in token)."""
-    chars: list[str] = []
-    owners: list[tuple[int, int]] = []
-    for i, t in enumerate(tokens):
-        if t.kind is not Kind.TEXT:
-            chars.append("\x00")  # a figure or a cell boundary: no heading spans it
-            owners.append((i, 0))
-            continue
-        for j, ch in enumerate(t.text):
-            if not ch.isspace():
-                chars.append(ch)
-                owners.append((i, j))
-    return "".join(chars), owners
+def flatten(tokens: list[Token]) -> tuple[str, list[int]]:
+    """The tokens' text without white space (a figure or a cell boundary: one NUL, no heading spans it), and where each
+    token starts in it (-1: a TEXT token of white space only). Per token, not per character: a character's owner is
+    found only for the few cut points."""
+    parts: list[str] = []
+    starts: list[int] = []
+    size = 0
+    for t in tokens:
+        piece = _WS.sub("", t.text) if t.kind is Kind.TEXT else "\x00"
+        starts.append(size if piece else -1)
+        parts.append(piece)
+        size += len(piece)
+    return "".join(parts), starts
 
 
-def _cut(tokens: list[Token], owners: list[tuple[int, int]], cut_points: list[int]) -> list[tuple[int, Token]]:
+_WS = re.compile(r"\s+")
+
+
+def _offset(text: str, k: int) -> int:
+    """Where the k-th (0-based) character that is not white space stands in text."""
+    for j, ch in enumerate(text):
+        if not ch.isspace():
+            if k == 0:
+                return j
+            k -= 1
+    raise ValueError(k)
+
+
+def _cut(tokens: list[Token], starts: list[int], size: int, cut_points: list[int]) -> list[tuple[int, Token]]:
     """Split TEXT tokens at the cut points; return (flat position of the piece's start, piece)."""
+    filled = [i for i, s in enumerate(starts) if s >= 0]
+    keys = [starts[i] for i in filled]
     cuts_in_token: dict[int, list[int]] = {}
     for p in cut_points:
-        if p < len(owners):
-            ti, off = owners[p]
-            cuts_in_token.setdefault(ti, []).append(off)
-    first_flat: dict[int, int] = {}
-    for pos, (ti, _) in enumerate(owners):
-        first_flat.setdefault(ti, pos)
+        if p < size:
+            ti = filled[bisect_right(keys, p) - 1]
+            t = tokens[ti]
+            cuts_in_token.setdefault(ti, []).append(_offset(t.text, p - starts[ti]) if t.kind is Kind.TEXT else 0)
     out: list[tuple[int, Token]] = []
     for i, t in enumerate(tokens):
-        base = first_flat.get(i)
-        if base is None:  # a TEXT token of white space only
-            base = out[-1][0] if out else 0
-            out.append((base, t))
+        base = starts[i]
+        if base < 0:  # a TEXT token of white space only
+            out.append((out[-1][0] if out else 0, t))
             continue
         offsets = sorted({0, *cuts_in_token.get(i, [])})
         for k, off in enumerate(offsets):
             end = offsets[k + 1] if k + 1 < len(offsets) else len(t.text)
-            piece = t.text[off:end]
-            flat_pos = next(pos for pos in range(base, len(owners)) if owners[pos] == (i, off) or
-                            (owners[pos][0] == i and owners[pos][1] >= off) or owners[pos][0] > i)
-            out.append((flat_pos, replace(t, text=piece) if len(offsets) > 1 else t))
+            flat_pos = base + len(_WS.sub("", t.text[:off]))
+            out.append((flat_pos, replace(t, text=t.text[off:end]) if len(offsets) > 1 else t))
     return out
