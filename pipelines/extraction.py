@@ -1,7 +1,10 @@
 """The planned files extracted batch by batch, each batch's frames staged as Parquet for the load.
 
 A plain function over a Plan: the Dagster asset calls it with the pure core's ``extract_report``,
-tests with an extractor of their own. Memory stays one batch wide; one file can only fail itself.
+tests with an extractor of their own. Memory stays one batch wide; one file can only fail itself:
+reading and extracting run in worker processes with a per-file time and memory limit
+(pipelines.workers), building and validating the frames in the frame guard (pipelines.guard), so
+every per-file step ends in a report, a named rejection, or a skip that keeps the file's previous report.
 """
 
 from __future__ import annotations
@@ -10,19 +13,19 @@ import logging
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines import rawdir, registry
+from pipelines import registry
 from pipelines.extract import Report, extract_report
-from pipelines.frames import reports_to_frames
-from pipelines.plan import TOO_LARGE, FileEntry, Plan
+from pipelines.guard import guard_batch
+from pipelines.plan import FileEntry, Plan
+from pipelines.workers import WORKER_REASONS, Extractor, Limits, Skipped, file_extractor
 
 STAGING_KEEP_SECONDS = 7 * 24 * 3600
 LOG = logging.getLogger(__name__)
 
-Extractor = Callable[[bytes, str], Report]
+__all__ = ["Extraction", "Extractor", "StagedBatch", "clean_staging", "extract_planned"]
 
 
 @dataclass
@@ -31,6 +34,12 @@ class StagedBatch:
     paths: list[str]
     report_ids: list[str]  # every extracted file's id: their old rows go, rejected or not
     rows: dict[str, int]
+    # What pandera saw, for the raw tables' asset checks (no need to read the tables back): the rows of
+    # each table validated and staged (all of them passed), the files the frame guard rejected with the
+    # reason, and the failure cases per "table.column:check" found before those files were taken out.
+    validated_rows: dict[str, int] = field(default_factory=dict)
+    schema_rejected: dict[str, str] = field(default_factory=dict)
+    failed_checks: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,8 +49,21 @@ class Extraction:
     remaining_registry: str  # Parquet of registry rows for files not extracted this run
     stale_report_ids: list[str]
     statuses: dict[str, int] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)  # files that changed while being read
+    skipped: dict[str, str] = field(default_factory=dict)  # path -> why it was not read whole (kept as it was)
     outcomes: dict[str, registry.Outcome] = field(default_factory=dict)
+
+    def validation_summary(self) -> dict[str, object]:
+        """Every batch's validation at once: rows validated per table, files rejected by the schema (path ->
+        reason), failure cases per check."""
+        rows: Counter[str] = Counter()
+        checks: Counter[str] = Counter()
+        rejected: dict[str, str] = {}
+        for b in self.batches:
+            rows.update(b.validated_rows)
+            checks.update(b.failed_checks)
+            rejected.update(b.schema_rejected)
+        return {"validated_rows": dict(rows), "schema_rejected": dict(sorted(rejected.items())),
+                "failed_checks": dict(sorted(checks.items()))}
 
 
 def clean_staging(staging: Path, keep: Path) -> None:
@@ -54,83 +76,83 @@ def clean_staging(staging: Path, keep: Path) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
-def _too_large(entry: FileEntry, limit: int) -> Report:
-    report = Report(source=entry.path, report_id=entry.report_id)
-    report.add_issue("error", TOO_LARGE, f"{entry.size:,} bytes, more than the limit of {limit:,} "
-                     "(XXGK_MAX_FILE_BYTES); not read")
-    return report
+def _kept_report_ids(plan: Plan, skipped: dict[str, str]) -> set[str]:
+    """The loaded reports of files skipped this run: they stand until their file is read whole."""
+    prev = plan.previous.filter(plan.previous["path"].is_in(sorted(skipped)))
+    return {row["report_id"] for row in prev.iter_rows(named=True)
+            if row["report_id"] and row["status"] in (*registry.LOADED, "duplicate")}
 
 
-def extract_one(
-    raw_dir: str, entry: FileEntry, *, extractor: Extractor = extract_report, max_bytes: int | None = None,
-    log: logging.Logger | logging.LoggerAdapter = LOG,
-) -> Report | None:
-    """The Report of one planned file; None when it changed since the scan or cannot be read now."""
-    if max_bytes is not None and entry.size > max_bytes:
-        return _too_large(entry, max_bytes)
-    try:
-        data = rawdir.read_entry(raw_dir, entry)
-    except rawdir.FileChangedError:
-        log.warning(f"{entry.path}: changed since the scan; left for the next run")
-        return None
-    except OSError as exc:
-        log.warning(f"{entry.path}: cannot read ({exc}); left for the next run")
-        return None
-    try:
-        report = extractor(data, entry.path)
-    except Exception as exc:  # the core never raises; if it does, reject the one file, not the run
-        log.error(f"{entry.path}: extract_report raised {exc!r}")
-        report = Report(source=entry.path, report_id=entry.report_id)
-        report.add_issue("error", "extractor_crashed", f"extract_report raised {exc!r}")
-    if report.report_id != entry.report_id:
-        log.warning(f"{entry.path}: report_id {report.report_id} is not the SHA-256 prefix; using it")
-        report = replace(report, report_id=entry.report_id)
-    if report.source != entry.path:
-        report = replace(report, source=entry.path)
-    return report
+def _log_problems(reports: list[Report], log: logging.Logger | logging.LoggerAdapter) -> None:
+    for r in reports:
+        for i in r.issues:
+            if i.severity == "error" and i.code in WORKER_REASONS:
+                log.error(f"{r.source}: {i.code}: {i.message}")
 
 
 def extract_planned(
     plan: Plan, run_dir: Path, *, batch_size: int, extractor: Extractor = extract_report,
+    workers: int = 0, file_seconds: float | None = None, file_memory_mb: int | None = None,
     log: logging.Logger | logging.LoggerAdapter = LOG,
 ) -> Extraction:
-    """Extract ``plan.to_extract`` into ``run_dir``/batch-NNNNN/<table>.parquet, with the registry rows."""
+    """Extract ``plan.to_extract`` into ``run_dir``/batch-NNNNN/<table>.parquet, with the registry rows.
+
+    ``workers`` processes read and extract (0: this process, without the limits), each file within
+    ``file_seconds`` and ``file_memory_mb``; the results are the same either way, in the plan's order.
+    """
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    version = plan.parser_version
     outcomes: dict[str, registry.Outcome] = {}
     batches: list[StagedBatch] = []
-    skipped: list[str] = []
+    skipped: dict[str, str] = {}
     todo = plan.to_extract
-    for start in range(0, len(todo), batch_size):
-        entries, loaded = [], []
-        for entry in todo[start : start + batch_size]:
-            report = extract_one(plan.raw_dir, entry, extractor=extractor, max_bytes=plan.max_bytes, log=log)
-            if report is None:
-                skipped.append(entry.path)
-                continue
-            entries.append(entry)
-            outcomes[entry.path] = registry.outcome_of(report, entry.path, version)
-            if not report.rejected:
-                loaded.append(report)
-        if not entries:
-            continue
-        frames = reports_to_frames(loaded, sha256={e.report_id: e.sha256 for e in entries}, parser_version=version)
-        frames["report_files"] = registry.extracted_rows(plan, entries, outcomes)
-        batch_dir = run_dir / f"batch-{len(batches) + 1:05d}"
-        batch_dir.mkdir()
-        for table, frame in frames.items():
-            frame.write_parquet(batch_dir / f"{table}.parquet")
-        batches.append(StagedBatch(
-            str(batch_dir), [e.path for e in entries], sorted({e.report_id for e in entries}),
-            {t: f.height for t, f in frames.items()},
-        ))
-        log.info(f"batch {len(batches)}: {len(entries)} files, {len(loaded)} reports")
+    limits = Limits(workers, file_seconds, file_memory_mb)
+    with file_extractor(plan.raw_dir, extractor, limits, max_bytes=plan.max_bytes, n_files=len(todo),
+                        log=log) as extract:
+        for start in range(0, len(todo), batch_size):
+            entries: list[FileEntry] = []
+            reports: list[Report] = []
+            for entry, result in zip(todo[start : start + batch_size], extract(todo[start : start + batch_size]),
+                                     strict=True):
+                if isinstance(result, Skipped):
+                    log.warning(f"{entry.path}: skipped: {result.reason}")
+                    skipped[entry.path] = result.reason
+                    continue
+                entries.append(entry)
+                reports.append(result)
+            if entries:
+                batches.append(_stage(plan, entries, reports, outcomes, run_dir / f"batch-{len(batches) + 1:05d}", log))
 
     remaining = registry.remaining_rows(plan, outcomes)
     remaining_path = run_dir / "remaining_report_files.parquet"
     remaining.write_parquet(remaining_path)
     statuses = Counter(o.status for o in outcomes.values())
     statuses.update(remaining["status"].to_list())
-    return Extraction(str(run_dir), batches, str(remaining_path), plan.stale_report_ids,
-                      dict(sorted(statuses.items())), skipped, outcomes)
+    kept = _kept_report_ids(plan, skipped)
+    if skipped:
+        log.warning(f"{len(skipped)} file(s) skipped, their previous reports kept: " + ", ".join(sorted(skipped)))
+    stale = [rid for rid in plan.stale_report_ids if rid not in kept]
+    return Extraction(str(run_dir), batches, str(remaining_path), stale, dict(sorted(statuses.items())),
+                      dict(sorted(skipped.items())), outcomes)
+
+
+def _stage(plan: Plan, entries: list[FileEntry], reports: list[Report], outcomes: dict[str, registry.Outcome],
+           batch_dir: Path, log: logging.Logger | logging.LoggerAdapter) -> StagedBatch:
+    """Guard one batch's frames, write them and its registry rows as Parquet; record the outcomes."""
+    version = plan.parser_version
+    _log_problems(reports, log)
+    guarded = guard_batch(reports, sha256={e.report_id: e.sha256 for e in entries}, parser_version=version)
+    for entry, report in zip(entries, guarded.reports, strict=True):
+        outcomes[entry.path] = registry.outcome_of(report, entry.path, version)
+    for path, reason in guarded.rejected.items():
+        log.error(f"{path}: rejected: {reason}")
+    frames = dict(guarded.frames)
+    validated = {t: f.height for t, f in frames.items()}
+    frames["report_files"] = registry.extracted_rows(plan, entries, outcomes)
+    batch_dir.mkdir()
+    for table, frame in frames.items():
+        frame.write_parquet(batch_dir / f"{table}.parquet")
+    loaded = sum(1 for e in entries if outcomes[e.path].status in registry.LOADED)
+    log.info(f"{batch_dir.name}: {len(entries)} files, {loaded} reports")
+    return StagedBatch(str(batch_dir), [e.path for e in entries], sorted({e.report_id for e in entries}),
+                       {t: f.height for t, f in frames.items()}, validated, guarded.rejected, guarded.failed_checks)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 
 import polars as pl
 
@@ -16,7 +16,21 @@ from pipelines.extract import PARSER_VERSION, Report
 from pipelines.extract.report import Cell
 
 MONEY = pl.Decimal(38, 4)
+MONEY_INTEGER_DIGITS = MONEY.precision - MONEY.scale  # 34: more does not fit the column
 _QUANTUM = Decimal("0.0001")
+# Quantizing needs the value's digits plus the 4 decimals; the default context's 28 digits raised
+# InvalidOperation on a 25-digit fee (in 万元) and stopped the whole batch. Values are range-checked first.
+_WIDE = Context(prec=MONEY.precision + 2)
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
+class FrameValueError(ValueError):
+    """A report's value that its column cannot hold; ``code`` names the reason its file is rejected with."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 REPORTS: dict[str, pl.DataType] = {
     "report_id": pl.String(),
@@ -118,29 +132,55 @@ AGENCIES: dict[str, pl.DataType] = {
 ALL_SCHEMAS: dict[str, dict[str, pl.DataType]] = {**SCHEMAS, "report_files": REPORT_FILES, "agencies": AGENCIES}
 
 
-def _origin(c: Cell) -> tuple[int | None, str | None, int | None, int | None, int | None]:
+def _int32(value: object, where: str) -> int | None:
+    """An Int32 column's value (lines, pages, table cells): a bigger one is refused here, before polars."""
+    if value is None:
+        return None
+    if not isinstance(value, int):
+        raise FrameValueError("invalid_frame", f"{where}: {value!r} is not a whole number")
+    if not -INT32_MAX - 1 <= value <= INT32_MAX:
+        raise FrameValueError("value_out_of_range", f"{where}: {value} does not fit a 32-bit integer")
+    return value
+
+
+def _origin(c: Cell, where: str) -> tuple[int | None, str | None, int | None, int | None, int | None]:
     o = c.origin
     if o is None:
         return (None, None, None, None, None)
     bbox = ",".join(f"{v:.1f}" for v in o.bbox) if o.bbox else None
-    return (o.page, bbox, o.table, o.row, o.col)
+    return (_int32(o.page, f"{where} page"), bbox, _int32(o.table, f"{where} table"),
+            _int32(o.row, f"{where} table row"), _int32(o.col, f"{where} table column"))
 
 
-def _money(value: int | Decimal | None) -> Decimal | None:
+def _finite(value: object, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise FrameValueError("invalid_frame", f"{where}: {value!r} is not a number")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise FrameValueError("value_out_of_range", f"{where}: {value} is not a finite number")
+    return number
+
+
+def _money(value: int | Decimal | None, where: str = "value") -> Decimal | None:
     if value is None:
         return None
+    number = _finite(value, where)
+    if number and number.adjusted() >= MONEY_INTEGER_DIGITS:
+        raise FrameValueError("value_out_of_range", f"{where}: {value} has {number.adjusted() + 1} integer digits, "
+                              f"more than the {MONEY_INTEGER_DIGITS} of DECIMAL(38, 4)")
     # Yuan to 4 decimal places (a tenth of a fen) is the column's precision.
-    return Decimal(value).quantize(_QUANTUM)
+    return number.quantize(_QUANTUM, context=_WIDE)
 
 
 def _count(value: int | Decimal | None, where: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            raise ValueError(f"{where}: a count must be a whole number, got {value}")
-        return int(value)
-    return int(value)
+    number = _finite(value, where)
+    if number != number.to_integral_value(context=_WIDE):
+        raise FrameValueError("invalid_frame", f"{where}: a count must be a whole number, got {value}")
+    if abs(number) > INT64_MAX:
+        raise FrameValueError("value_out_of_range", f"{where}: {value} does not fit a 64-bit integer")
+    return int(number)
 
 
 def _iso_date(value: str | date | None) -> date | None:
@@ -175,19 +215,21 @@ def reports_to_frames(
         n_warnings = sum(1 for i in r.issues if i.severity == "warning")
         append(
             "reports",
-            (r.report_id, r.source, sha256.get(r.report_id), r.agency, r.year, r.layout,
-             _iso_date(r.published_on), r.rendering, r.encoding, parser_version, n_warnings),
+            (r.report_id, r.source, sha256.get(r.report_id), r.agency, _int32(r.year, f"{r.source}: year"),
+             r.layout, _iso_date(r.published_on), r.rendering, r.encoding, parser_version, n_warnings),
         )
         for c in r.cells:
+            where = f"{r.source}:{c.line} {c.section}.{c.key1}.{c.key2}"
+            line = _int32(c.line, f"{where} line")
             if c.section == "proactive":
-                append("proactive", (r.report_id, c.key1, c.key2, _money(c.value), c.line, *_origin(c)))
+                append("proactive", (r.report_id, c.key1, c.key2, _money(c.value, where), line, *_origin(c, where)))
             elif c.section in ("applications", "reviews"):
-                where = f"{r.source}:{c.line} {c.section}.{c.key1}.{c.key2}"
-                append(c.section, (r.report_id, c.key1, c.key2, _count(c.value, where), c.line, *_origin(c)))
+                append(c.section, (r.report_id, c.key1, c.key2, _count(c.value, where), line, *_origin(c, where)))
             else:
-                raise ValueError(f"{r.source}:{c.line}: unknown section {c.section!r}")
+                raise FrameValueError("invalid_frame", f"{r.source}:{c.line}: unknown section {c.section!r}")
         for i in r.issues:
-            append("issues", (r.report_id, i.severity, i.code, i.message, i.line, i.section, i.row))
+            append("issues", (r.report_id, i.severity, i.code, i.message, _int32(i.line, f"{r.source}: issue line"),
+                              i.section, i.row))
 
     return {
         t: pl.DataFrame(

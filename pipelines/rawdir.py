@@ -12,6 +12,7 @@ import errno
 import hashlib
 import os
 import stat
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,6 +30,11 @@ SYMLINK_LOOP = "symlink_loop"
 BROKEN_SYMLINK = "broken_symlink"
 NOT_REGULAR = "not_regular_file"
 UNREADABLE = "unreadable"
+BAD_FILE_NAME = "bad_file_name"
+# A registry path is a key shown everywhere (marts, logs, the UI); past this it is a mistake, not a name.
+MAX_PATH_CHARS = 1024
+# Bidirectional overrides and isolates make a name read differently from what it is.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -71,6 +77,31 @@ _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (
           (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))
 
 
+def escape_name(path: str) -> str:
+    """A lossless, readable form of a path that is not valid UTF-8 or holds control characters: the file
+    system's bytes as UTF-8 where they are, ``\\xff`` for a byte that is not, ``\\x0a`` / ``\\u202e`` for a
+    control character, ``\\\\`` for a backslash (so every escape reads back to one name)."""
+    text = os.fsencode(path).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x80 else f"\\u{ord(c):04x}")
+        if unicodedata.category(c) == "Cc" or c in _BIDI else c
+        for c in text
+    )
+
+
+def name_problem(rel: str) -> str | None:
+    """Why ``rel`` (relative to the raw dir) cannot be a registry path, or None when it can."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{BAD_FILE_NAME}: the name is not valid UTF-8; not read"
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI for c in rel):
+        return f"{BAD_FILE_NAME}: the name holds control characters; not read"
+    if len(rel) > MAX_PATH_CHARS:
+        return f"{BAD_FILE_NAME}: a path of {len(rel):,} characters, more than {MAX_PATH_CHARS:,}; not read"
+    return None
+
+
 def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
@@ -81,6 +112,8 @@ def _resolve_link(root: Path, link: Path) -> tuple[Path | None, str | None]:
         shown = os.readlink(link)
     except OSError:
         shown = "?"
+    if name_problem(shown):  # the target's name goes into the registry's reason
+        shown = escape_name(shown)[:MAX_PATH_CHARS]
     try:
         target = link.resolve(strict=True)
     except RuntimeError:  # Python < 3.13 reports a loop this way
@@ -113,6 +146,10 @@ def walk_raw(raw_dir: str | Path) -> Iterator[RawItem]:
             if d.startswith("."):
                 continue
             path = here / d
+            bad = _bad_name(root, path, "directory")
+            if bad:  # its files' paths would be bad too: one row for the directory, not entered
+                yield bad
+                continue
             if path.is_symlink():
                 _, problem = _resolve_link(root, path)
                 if problem:
@@ -123,9 +160,23 @@ def walk_raw(raw_dir: str | Path) -> Iterator[RawItem]:
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            item = _file_item(root, here / name)
+            item = _bad_name(root, here / name, "file") or _file_item(root, here / name)
             if item is not None:
                 yield item
+
+
+def _bad_name(root: Path, path: Path, kind: str) -> RawItem | None:
+    """A problem entry, under its escaped name, for a name that cannot be a registry path (never read)."""
+    rel = path.relative_to(root).as_posix()
+    problem = name_problem(rel)
+    if problem is None:
+        return None
+    if kind == "directory":
+        problem = problem.replace("; not read", "; the directory's files are not read")
+    shown = escape_name(rel)
+    if len(shown) > MAX_PATH_CHARS:  # still a unique key: its start, and a hash of the whole name
+        shown = f"{shown[: MAX_PATH_CHARS - 20]}…#{hashlib.sha256(os.fsencode(rel)).hexdigest()[:16]}"
+    return RawItem(shown, path, None, None, problem)
 
 
 def _file_item(root: Path, path: Path) -> RawItem | None:

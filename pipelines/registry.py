@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 LOADED = ("loaded", "loaded_with_warnings")
 MULTIPLE_REPORTS = "multiple_reports"
 TRUNCATED = "truncated_file"
+YEAR_OUT_OF_RANGE = "year_out_of_range"  # the year left missing by the frame guard (pipelines.guard)
 # Warnings about the whole file, named first in the registry's reason.
-FILE_WARNINGS = (MULTIPLE_REPORTS, TRUNCATED)
+FILE_WARNINGS = (MULTIPLE_REPORTS, TRUNCATED, YEAR_OUT_OF_RANGE)
 
 
 @dataclass(frozen=True)

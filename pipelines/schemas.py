@@ -20,6 +20,23 @@ from pipelines.frames import MONEY
 
 SEVERITIES = ("info", "warning", "error")
 
+# The plausible years, read from the form's vocabulary, where dbt's source test on raw.reports.year reads them too.
+YEAR_MIN: int = vocabulary().raw["bounds"]["year"]["min"]
+YEAR_MAX: int = vocabulary().raw["bounds"]["year"]["max"]
+# A stated figure has at most 18 integer digits: every count then fits the BIGINT the marts cast it to
+# (fct_permits), and a sum of them the DECIMAL(38, 4) of money; 10^18 yuan is a misread (China's GDP is ~10^14).
+MAX_INTEGER_DIGITS = 18
+MAX_VALUE = 10**MAX_INTEGER_DIGITS
+# The checks (and columns) whose failure means a value out of range, with the rule in words; any other
+# failure is an invalid frame.
+RANGE_COLUMNS = frozenset({"value", "year", "n_warnings"})
+RANGE_CHECKS = {
+    "non_negative_except_signed": "only a change may be negative",
+    "value_within_bounds": f"at most {MAX_INTEGER_DIGITS} integer digits",
+}
+VALUE_OUT_OF_RANGE = "value_out_of_range"
+INVALID_FRAME = "invalid_frame"
+
 @dataclass(frozen=True)
 class Names:
     names: Mapping[str, frozenset[str]]
@@ -46,7 +63,7 @@ class ReportsModel(pa.DataFrameModel):
     source_file: str
     sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
     agency: str = pa.Field(nullable=True)
-    year: pl.Int32 = pa.Field(nullable=True, in_range={"min_value": 2000, "max_value": 2100})
+    year: pl.Int32 = pa.Field(nullable=True, in_range={"min_value": YEAR_MIN, "max_value": YEAR_MAX})
     layout: str = pa.Field(isin=sorted(_N["layout"]))
     published_on: pl.Date = pa.Field(nullable=True)
     rendering: str = pa.Field(nullable=True)
@@ -89,6 +106,10 @@ class ProactiveModel(_Located):
         return data.lazyframe.select((pl.col("value") >= 0) | pl.col("measure").is_in(signed))
 
     @pa.dataframe_check
+    def value_within_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("value").abs() < MAX_VALUE)
+
+    @pa.dataframe_check
     def counts_are_whole(cls, data: pa.PolarsData) -> pl.LazyFrame:
         money = sorted(NAMES.money_measures)
         return data.lazyframe.select(
@@ -106,7 +127,7 @@ class ApplicationsModel(_Located):
     report_id: str = pa.Field(str_matches=_HEX16)
     row: str = pa.Field(isin=sorted(_N["row"]))
     applicant: str = pa.Field(isin=sorted(_N["applicant"]))
-    value: pl.Int64 = pa.Field(ge=0)
+    value: pl.Int64 = pa.Field(ge=0, lt=MAX_VALUE)
 
     class Config:
         strict = True
@@ -117,7 +138,7 @@ class ReviewsModel(_Located):
     report_id: str = pa.Field(str_matches=_HEX16)
     proceeding: str = pa.Field(isin=sorted(_N["proceeding"]))
     outcome: str = pa.Field(isin=sorted(_N["outcome"]))
-    value: pl.Int64 = pa.Field(ge=0)
+    value: pl.Int64 = pa.Field(ge=0, lt=MAX_VALUE)
 
     class Config:
         strict = True

@@ -7,6 +7,9 @@
 - ``XXGK_MAX_FILE_BYTES`` files larger than this are not read but rejected as ``too_large``
   (default 4 MiB; real reports are 5-50 kB of text, and the parser's time and memory grow with size)
 - ``XXGK_LOCK_WAIT``  seconds a run waits for another writer of the warehouse (default 1800)
+- ``XXGK_WORKERS``    worker processes extracting files (default: the CPUs this process may use, at least 1)
+- ``XXGK_FILE_SECONDS`` / ``XXGK_FILE_MEMORY_MB`` a file whose extraction takes longer (default 60 s) or more
+  memory above the worker's own (default 2048 MB) is rejected as ``too_slow`` / ``too_much_memory``
 - ``XXGK_MAX_MISSING_SHARE`` a scan that misses more than this share of the registered files retires
   none of them (default 0.5); ``XXGK_RETIRE_MISSING=1`` (``xxgk run --retire-missing``) retires anyway
 
@@ -34,6 +37,9 @@ DEFAULT_BATCH_SIZE = 200
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
 DEFAULT_LOCK_WAIT_SECONDS = 1800.0
 DEFAULT_MAX_MISSING_SHARE = 0.5
+# Real reports extract in 10-100 ms and well under 100 MB; the limits stop a pathological file, not a big one.
+DEFAULT_FILE_SECONDS = 60.0
+DEFAULT_FILE_MEMORY_MB = 2048
 
 # Written to $DAGSTER_HOME/dagster.yaml when the file does not exist yet: the DuckDB file has a
 # single writer, so every step that opens it claims the one slot of the `xxgk_duckdb` pool, and
@@ -117,6 +123,23 @@ def lock_wait_seconds() -> float:
 
 def max_missing_share() -> float:
     return _number("XXGK_MAX_MISSING_SHARE", DEFAULT_MAX_MISSING_SHARE, 0, 1)
+
+
+def workers() -> int:
+    """Extraction worker processes: XXGK_WORKERS, else the CPUs this process may run on (at least 1)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cpus = os.cpu_count() or 1
+    return _positive_int("XXGK_WORKERS", max(1, cpus))
+
+
+def file_seconds() -> float:
+    return _number("XXGK_FILE_SECONDS", DEFAULT_FILE_SECONDS, 0.1, 24 * 3600)
+
+
+def file_memory_mb() -> int:
+    return _positive_int("XXGK_FILE_MEMORY_MB", DEFAULT_FILE_MEMORY_MB)
 
 
 def retire_missing() -> bool:

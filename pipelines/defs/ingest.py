@@ -33,7 +33,8 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines import settings, warehouse
 from pipelines.defs.resources import ReportExtractor, XxgkConfig, resource_connection
-from pipelines.extraction import Extraction, clean_staging, extract_planned
+from pipelines.extract import extract_report
+from pipelines.extraction import Extraction, Extractor, clean_staging, extract_planned
 from pipelines.frames import ALL_SCHEMAS, TABLES
 from pipelines.markdown import markdown_table
 from pipelines.plan import Plan
@@ -119,22 +120,35 @@ def extracted_reports(
     staging = Path(xxgk.staging_dir)
     run_dir = staging / context.run.run_id
     clean_staging(staging, keep=run_dir)
-    result = extract_planned(raw_report_files, run_dir, batch_size=xxgk.batch_size, extractor=extractor.extract,
-                             log=context.log)
+    result = extract_planned(raw_report_files, run_dir, batch_size=xxgk.batch_size, extractor=_core(extractor),
+                             workers=xxgk.workers, file_seconds=xxgk.file_seconds,
+                             file_memory_mb=xxgk.file_memory_mb, log=context.log)
     if not raw_report_files.to_extract:
         context.log.info("nothing new to extract")
     outcomes = result.outcomes.values()
     rejected = pl.DataFrame([{"path": o.path, "reason": o.reason} for o in outcomes if o.status == "rejected"],
                             schema={"path": pl.String, "reason": pl.String})
+    skipped = pl.DataFrame(list(result.skipped.items()), schema={"path": pl.String, "reason": pl.String},
+                           orient="row")
     context.add_output_metadata({
         "files_extracted": len(result.outcomes),
         "summary": f"extracted {len(result.outcomes)} file(s)" if result.outcomes else "nothing new to extract",
         "batches": len(result.batches),
         "skipped": len(result.skipped),
+        "skipped_files": MetadataValue.md(markdown_table(skipped)),
         "statuses": MetadataValue.json(result.statuses),
         "rejected": MetadataValue.md(markdown_table(rejected)),
+        "validation": MetadataValue.json(result.validation_summary()),
     })
     return result
+
+
+def _core(extractor: ReportExtractor) -> Extractor:
+    """The function the worker processes run: the pure core itself unless a subclass (a test) overrides
+    ``extract``; a bound method of a resource would import Dagster into every worker, so it runs in-process."""
+    if type(extractor).extract is ReportExtractor.extract:
+        return extract_report
+    return extractor.extract
 
 
 @multi_asset(

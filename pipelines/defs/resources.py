@@ -43,6 +43,12 @@ class XxgkConfig(dg.ConfigurableResource):
     )
     retire_missing: bool = Field(default=False, description="Retire missing files even past that share "
                                  "(xxgk run --retire-missing, XXGK_RETIRE_MISSING=1).")
+    workers: int = Field(default=1, description="Worker processes extracting files (XXGK_WORKERS; default the "
+                         "CPU count); 0 (here only) extracts in this process, without the per-file limits.")
+    file_seconds: float = Field(default=settings.DEFAULT_FILE_SECONDS, description="A file whose extraction "
+                                "takes longer is rejected as too_slow (XXGK_FILE_SECONDS).")
+    file_memory_mb: int = Field(default=settings.DEFAULT_FILE_MEMORY_MB, description="A file whose extraction "
+                                "needs more memory is rejected as too_much_memory (XXGK_FILE_MEMORY_MB).")
 
     def decision(self) -> RunDecision:
         """Whether a run would change anything (pipelines.freshness), with these knobs."""
@@ -70,6 +76,7 @@ def xxgk_config() -> XxgkConfig:
         raw_dir=str(settings.raw_dir()), staging_dir=str(settings.staging_dir()), batch_size=settings.batch_size(),
         max_file_bytes=settings.max_file_bytes(), warehouse=str(settings.warehouse_path()),
         max_missing_share=settings.max_missing_share(), retire_missing=settings.retire_missing(),
+        workers=settings.workers(), file_seconds=settings.file_seconds(), file_memory_mb=settings.file_memory_mb(),
     )
 
 
