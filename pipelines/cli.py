@@ -79,8 +79,12 @@ def run_all(*, instance=None, log_level: str = "INFO"):
 
         settings.ensure_dagster_home()
         instance = DagsterInstance.get()
+    from pipelines.defs.stale_runs import pid_tag, reap_dead_runs
+
     try:
-        return job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+        reap_dead_runs(instance)  # a run killed earlier would hold the warehouse pool's slot for ever
+        return job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False,
+                                      tags=pid_tag())
     finally:
         if own:
             instance.dispose()
@@ -116,7 +120,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         database = settings.warehouse_path()
         raw = settings.raw_dir()
-        settings.batch_size(), settings.max_file_bytes(), settings.max_missing_share()  # refuse bad knobs now
+        from pipelines.defs.resources import xxgk_config
+
+        xxgk_config()  # reads every knob: a bad one is refused now, before the lock or the instance
     except ValueError as exc:
         return _fail(f"{exc}; nothing was changed", 2)
     problem = raw_dir_problem(raw)
@@ -142,11 +148,9 @@ def _run_locked(args: argparse.Namespace) -> int:
     database = settings.warehouse_path()
     raw = settings.raw_dir()
     if not args.force:
-        from pipelines.freshness import run_decision
+        from pipelines.defs.resources import xxgk_config
 
-        decision = run_decision(raw, database, max_bytes=settings.max_file_bytes(),
-                                max_missing_share=settings.max_missing_share(),
-                                retire_missing=settings.retire_missing())
+        decision = xxgk_config().decision()  # the knobs the run's own resource reads
         if not decision.run:
             print(f"raw dir:   {raw}")
             print(f"warehouse: {database}")
@@ -206,14 +210,15 @@ def _display_width(text: str) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipelines import publish, settings, warehouse
+    from pipelines import publish, warehouse
+    from pipelines.defs.resources import xxgk_config
     from pipelines.freshness import run_decision
-    from pipelines.rawdir import plan_directory
 
-    raw = settings.raw_dir()
-    database = settings.warehouse_path()
+    xxgk = xxgk_config()  # the knobs a run reads
+    raw = Path(xxgk.raw_dir)
+    database = xxgk.warehouse_path()
     reg = warehouse.read_report_files(database)
-    plan = plan_directory(raw, reg, max_bytes=settings.max_file_bytes(), max_missing_share=settings.max_missing_share())
+    plan = xxgk.plan(reg)
     rows = {r["path"]: r for r in reg.iter_rows(named=True)}
     pending = plan.pending()
     paths = sorted({*rows, *(e.path for e in plan.files), *plan.problems})

@@ -129,7 +129,7 @@ class Receipt:
 def write_receipt(published: Path, run_id: str, *, done: bool, reason: str) -> Receipt:
     receipt = Receipt(run_id, done, datetime.now(UTC).isoformat(timespec="seconds"), reason)
     path = receipt_path(published)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two writers never share one
     with contextlib.suppress(OSError):  # a receipt is a courtesy: a full disk must not hide the real error
         tmp.write_text(json.dumps(asdict(receipt), ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)

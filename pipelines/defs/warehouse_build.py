@@ -18,6 +18,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
 from pipelines import publish, runlock, settings
+from pipelines.defs import stale_runs
 
 
 class WarehouseBuild(DuckDBResource):
@@ -32,10 +33,16 @@ class WarehouseBuild(DuckDBResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         published = Path(self.published)
         run_id = context.run.run_id if context.run else "-"
-        self._release = runlock.acquire(
-            published, self.lock_wait_seconds, say=context.log.info if context.log else print,
-            who=f"Dagster run {run_id}",
-        )
+        if context.instance and context.run and stale_runs.PID_TAG not in context.run.tags:
+            context.instance.add_run_tags(run_id, stale_runs.pid_tag())  # a launcher's run: who runs it
+        try:
+            self._release = runlock.acquire(
+                published, self.lock_wait_seconds, say=context.log.info if context.log else print,
+                who=f"Dagster run {run_id}",
+            )
+        except runlock.WarehouseBusyError as exc:  # the holder's run goes on; this one says why it did nothing
+            publish.write_receipt(published, run_id, done=False, reason=str(exc))
+            raise
         try:
             publish.begin(published)
         except BaseException as exc:
