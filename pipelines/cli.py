@@ -120,9 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         database = settings.warehouse_path()
         raw = settings.raw_dir()
-        from pipelines.defs.resources import xxgk_config
-
-        xxgk_config()  # reads every knob: a bad one is refused now, before the lock or the instance
+        settings.check_knobs()  # a bad knob is refused now, before the lock or the instance
     except ValueError as exc:
         return _fail(f"{exc}; nothing was changed", 2)
     problem = raw_dir_problem(raw)
@@ -148,9 +146,9 @@ def _run_locked(args: argparse.Namespace) -> int:
     database = settings.warehouse_path()
     raw = settings.raw_dir()
     if not args.force:
-        from pipelines.defs.resources import xxgk_config
+        from pipelines.freshness import run_decision
 
-        decision = xxgk_config().decision()  # the knobs the run's own resource reads
+        decision = run_decision(raw, database, **settings.scan_knobs())
         if not decision.run:
             print(f"raw dir:   {raw}")
             print(f"warehouse: {database}")
@@ -210,15 +208,14 @@ def _display_width(text: str) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipelines import publish, warehouse
-    from pipelines.defs.resources import xxgk_config
+    from pipelines import publish, settings, warehouse
     from pipelines.freshness import run_decision
+    from pipelines.rawdir import plan_directory
 
-    xxgk = xxgk_config()  # the knobs a run reads
-    raw = Path(xxgk.raw_dir)
-    database = xxgk.warehouse_path()
+    raw = settings.raw_dir()
+    database = settings.warehouse_path()
     reg = warehouse.read_report_files(database)
-    plan = xxgk.plan(reg)
+    plan = plan_directory(raw, reg, **settings.scan_knobs())
     rows = {r["path"]: r for r in reg.iter_rows(named=True)}
     pending = plan.pending()
     paths = sorted({*rows, *(e.path for e in plan.files), *plan.problems})

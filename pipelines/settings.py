@@ -142,6 +142,18 @@ def file_memory_mb() -> int:
     return _positive_int("XXGK_FILE_MEMORY_MB", DEFAULT_FILE_MEMORY_MB)
 
 
+def scan_knobs() -> dict[str, object]:
+    """The knobs of a scan of the raw dir, as ``rawdir.plan_directory`` and ``freshness.run_decision`` take
+    them: the CLI's decision and the run's own scan read the same environment."""
+    return {"max_bytes": max_file_bytes(), "max_missing_share": max_missing_share(), "retire_missing": retire_missing()}
+
+
+def check_knobs() -> None:
+    """Read every knob: a bad value raises ValueError (one line) before anything starts."""
+    raw_dir(), warehouse_path(), batch_size(), lock_wait_seconds(), workers(), file_seconds(), file_memory_mb()
+    scan_knobs()
+
+
 def retire_missing() -> bool:
     """Retire the reports of missing files even when the scan misses more than the share allows."""
     return os.environ.get("XXGK_RETIRE_MISSING", "").strip().lower() in ("1", "true", "yes")

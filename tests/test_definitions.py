@@ -266,18 +266,38 @@ class NegativeExtractor(ReportExtractor):
         return r
 
 
-def test_bad_rows_fail_the_schema_check_without_failing_the_run(env):
+def test_bad_rows_reject_their_file_at_the_guard_and_never_reach_the_table(env):
+    """A negative count is refused by the schema while the batch is framed: its file is rejected with the
+    check and the line, the other file loads, the run succeeds and the table's own check passes."""
     (env / "raw" / "a.txt").write_text("1 a")
-    result = _run(pipeline_defs(dbt=False, extractor=NegativeExtractor()))
+    (env / "raw" / "b.txt").write_text("2 b")
+
+    class NegativeForA(NegativeExtractor):
+        def extract(self, data: bytes, source: str) -> Report:
+            return super().extract(data, source) if source == "a.txt" else fake_extract(data, source)
+
+    result = _run(pipeline_defs(dbt=False, extractor=NegativeForA()))
     assert result.success
     evaluation = next(
         e.event_specific_data for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
         and e.event_specific_data.asset_check_key.name == "applications_schema"
     )
-    assert evaluation.passed is False and evaluation.severity.value == "ERROR"
-    assert "natural_person" in evaluation.metadata["offending_rows"].value
-    assert evaluation.metadata["n_offending_rows"].value == 1
+    assert evaluation.passed is True
+    summary = result.asset_materializations_for_node("extracted_reports")[0].metadata["validation"].value
+    assert list(summary["schema_rejected"]) == ["a.txt"]
+    reason = summary["schema_rejected"]["a.txt"]
+    assert reason.startswith("value_out_of_range: refused by the schema: applications granted/natural_person "
+                             "value = -4"), reason
+    assert "at line 9" in reason
+    con = duckdb.connect(str(env / "warehouse.duckdb"), read_only=True)
+    try:
+        reg = dict(con.execute("SELECT path, status FROM raw.report_files").fetchall())
+        assert reg == {"a.txt": "rejected", "b.txt": "loaded"}
+        assert con.execute("SELECT value FROM raw.applications WHERE \"row\" = 'new_received'").fetchall() == [(2,)]
+        assert con.execute("SELECT count(*) FROM raw.applications WHERE value < 0").fetchall() == [(0,)]
+    finally:
+        con.close()
 
 
 @pytest.mark.skipif(not HAS_DBT, reason="dbt_project/dbt_project.yml does not exist yet")
