@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from proctree import run_sampled
 
 from pipelines.corpus.generate import generate_corpus
 
@@ -25,47 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 XXGK = Path(sys.executable).with_name("xxgk")
 
 
-def _tree_rss_mb(root_pid: int) -> tuple[float, float]:
-    """(sum over the process tree, largest single process) of resident memory, MB."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, float] = {}
-    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            pages = int((entry / "statm").read_text().split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        pid = int(entry.name)
-        children.setdefault(int(stat[1]), []).append(pid)
-        rss[pid] = pages * page_mb
-    total, largest, todo = 0.0, 0.0, [root_pid]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0.0)
-        largest = max(largest, rss.get(pid, 0.0))
-        todo += children.get(pid, [])
-    return total, largest
-
-
 def run(raw: Path, work: Path, batch_size: int) -> dict[str, float]:
     env = {**os.environ, "XXGK_RAW_DIR": str(raw), "XXGK_WAREHOUSE": str(work / "warehouse.duckdb"),
-           "DAGSTER_HOME": str(work / "home"),
-           "XXGK_BATCH_SIZE": str(batch_size)}
-    started = time.monotonic()
-    proc = subprocess.Popen([str(XXGK), "run"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak_total = peak_one = 0.0
-    while proc.poll() is None:
-        total, one = _tree_rss_mb(proc.pid)
-        peak_total, peak_one = max(peak_total, total), max(peak_one, one)
-        time.sleep(0.2)
-    out, err = proc.communicate()
-    if proc.returncode:
-        raise SystemExit(f"xxgk run failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return {"seconds": time.monotonic() - started, "tree_mb": peak_total, "largest_mb": peak_one,
-            "summary": out.decode().strip().splitlines()[-1] if out.strip() else ""}
+           "DAGSTER_HOME": str(work / "home"), "XXGK_BATCH_SIZE": str(batch_size)}
+    done = run_sampled([str(XXGK), "run"], env, ROOT)
+    if done.returncode:
+        raise SystemExit(f"xxgk run failed ({done.returncode}): {done.stderr[-2000:]}")
+    return {"seconds": done.seconds, "tree_mb": done.tree_mb, "largest_mb": done.largest_mb,
+            "largest": done.largest, "summary": done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""}
 
 
 def main() -> None:
@@ -80,13 +47,14 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             raw, work = Path(tmp) / "raw", Path(tmp) / "work"
             generate_corpus(raw, n=n, seed=args.seed)
+            (raw / "truth.jsonl").unlink()  # the generator's answers, not a report
             first = run(raw, work, args.batch_size)
             again = run(raw, work, args.batch_size)
             rows.append((n, first, again))
             print(f"reports {n:>7,}: run {first['seconds']:7.1f} s ({n / first['seconds']:5.0f} reports/s), "
                   f"peak RSS of the process tree {first['tree_mb']:7.0f} MB, largest process "
-                  f"{first['largest_mb']:6.0f} MB; nothing new: {again['seconds']:5.1f} s, "
-                  f"peak {again['tree_mb']:5.0f} MB", flush=True)
+                  f"{first['largest_mb']:6.0f} MB ({first['largest']}); nothing new: {again['seconds']:5.1f} s, "
+                  f"peak {again['tree_mb']:5.0f} MB ({again['summary']})", flush=True)
     (n0, a, _), (n1, b, _) = rows
     print(f"peak RSS at {n1:,} / at {n0:,} reports: process tree {b['tree_mb'] / a['tree_mb']:.2f}x, "
           f"largest process {b['largest_mb'] / a['largest_mb']:.2f}x (bounded by the batch: <= 1.20x); "

@@ -34,5 +34,5 @@ def xxgk_dbt(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDB
     # One fixed target dir (runs never overlap: see the pool and run tags), instead of a new ~8 MB
     # directory per run; it also keeps dbt's partial parse between runs.
     target = Path(dbt.project_dir) / "target" / "dagster"
-    warehouse = {"xxgk_warehouse": str(Path(duckdb.database).resolve())}
-    yield from dbt.cli(["build", "--vars", json.dumps(warehouse)], context=context, target_path=target).stream()
+    variables = {"xxgk_warehouse": str(Path(duckdb.database).resolve()), "xxgk_duckdb_memory": settings.duckdb_memory()}
+    yield from dbt.cli(["build", "--vars", json.dumps(variables)], context=context, target_path=target).stream()
