@@ -10,8 +10,9 @@
 - ``XXGK_WORKERS``    worker processes extracting files (default: the CPUs this process may use, at least 1)
 - ``XXGK_FILE_SECONDS`` / ``XXGK_FILE_MEMORY_MB`` a file whose extraction takes longer (default 60 s) or more
   memory above the worker's own (default 2048 MB) is rejected as ``too_slow`` / ``too_much_memory``
-- ``XXGK_DUCKDB_MEMORY`` DuckDB's memory_limit for the run's connections and dbt's (default 1GB): past it
-  DuckDB spills to disk, so a run's memory is bounded by the batch, not by the size of the warehouse
+- ``XXGK_DUCKDB_MEMORY`` / ``XXGK_DUCKDB_THREADS`` DuckDB's memory_limit and threads for the run's
+  connections and dbt's (default 512MB, 1 thread): past the limit DuckDB spills to disk, so a run's memory
+  is bounded by the batch, not by the size of the warehouse (each thread needs its own share of it)
 - ``XXGK_MAX_MISSING_SHARE`` a scan that misses more than this share of the registered files retires
   none of them (default 0.5); ``XXGK_RETIRE_MISSING=1`` (``xxgk run --retire-missing``) retires anyway
 
@@ -41,7 +42,9 @@ DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
 DEFAULT_LOCK_WAIT_SECONDS = 1800.0
 DEFAULT_MAX_MISSING_SHARE = 0.5
 # DuckDB's own default is 80% of the RAM: dbt's build at 20,000 reports then held 3 GB, 5x the 2,000-report peak.
-DEFAULT_DUCKDB_MEMORY = "1GB"
+# With two threads the identities model needed more than 512 MB at 20,000 reports; with one, 384 MB do.
+DEFAULT_DUCKDB_MEMORY = "512MB"
+DEFAULT_DUCKDB_THREADS = 1
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 # Real reports extract in 10-100 ms and well under 100 MB; the limits stop a pathological file, not a big one.
 DEFAULT_FILE_SECONDS = 60.0
@@ -131,6 +134,15 @@ def duckdb_memory() -> str:
     return value
 
 
+def duckdb_threads() -> int:
+    return _positive_int("XXGK_DUCKDB_THREADS", DEFAULT_DUCKDB_THREADS)
+
+
+def duckdb_config() -> dict[str, object]:
+    """The settings of every DuckDB connection that writes the warehouse (the run's and dbt's)."""
+    return {"memory_limit": duckdb_memory(), "threads": duckdb_threads()}
+
+
 def lock_wait_seconds() -> float:
     return _number("XXGK_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS, 0, 7 * 24 * 3600)
 
@@ -165,7 +177,7 @@ def scan_knobs() -> dict[str, object]:
 def check_knobs() -> None:
     """Read every knob: a bad value raises ValueError (one line) before anything starts."""
     raw_dir(), warehouse_path(), batch_size(), lock_wait_seconds(), workers(), file_seconds(), file_memory_mb()
-    duckdb_memory()
+    duckdb_config()
     scan_knobs()
 
 

@@ -34,5 +34,6 @@ def xxgk_dbt(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDB
     # One fixed target dir (runs never overlap: see the pool and run tags), instead of a new ~8 MB
     # directory per run; it also keeps dbt's partial parse between runs.
     target = Path(dbt.project_dir) / "target" / "dagster"
-    variables = {"xxgk_warehouse": str(Path(duckdb.database).resolve()), "xxgk_duckdb_memory": settings.duckdb_memory()}
+    variables = {"xxgk_warehouse": str(Path(duckdb.database).resolve()),
+                 **{f"xxgk_duckdb_{k}": v for k, v in settings.duckdb_config().items()}}
     yield from dbt.cli(["build", "--vars", json.dumps(variables)], context=context, target_path=target).stream()

@@ -90,5 +90,5 @@ def warehouse_build() -> WarehouseBuild:
     published = settings.warehouse_path()
     return WarehouseBuild(
         database=str(publish.working_path(published)), published=str(published),
-        lock_wait_seconds=settings.lock_wait_seconds(), connection_config={"memory_limit": settings.duckdb_memory()},
+        lock_wait_seconds=settings.lock_wait_seconds(), connection_config=settings.duckdb_config(),
     )

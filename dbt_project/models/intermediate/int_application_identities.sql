@@ -1,3 +1,8 @@
+-- A table, not a view: report_quality reads it twice and report_quality_checks once; as a view each read
+-- recomputed every identity over every cell, and at 20,000 reports the joins no longer fitted DuckDB's
+-- memory_limit (XXGK_DUCKDB_MEMORY) there.
+{{ config(materialized='table') }}
+
 -- The form's own identities (勾稽关系), one row per report × check:
 --   column_balance:<applicant>      new_received + carried_over = total + carried_forward
 --   column_dispositions:<applicant> total = sum of the disposition rows
@@ -125,8 +130,9 @@ term_values as (
         application_terms.side,
         cells.value
     from application_scope
-    inner join application_terms
-        on list_contains(application_terms.layouts, application_scope.disposition_style)
+    -- an equi-join on one layout per term (a join on list_contains is a nested loop DuckDB cannot spill)
+    inner join (select *, unnest(layouts) as layout from application_terms) as application_terms
+        on application_terms.layout = application_scope.disposition_style
     left join {{ ref('stg_applications') }} as cells
         on cells.report_id = application_scope.report_id
         and cells.row_name = application_terms.row_name
