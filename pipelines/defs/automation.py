@@ -27,7 +27,7 @@ from dagster import (
 
 from pipelines import settings
 from pipelines.defs.resources import XxgkConfig
-from pipelines.defs.stale_runs import reap_dead_runs
+from pipelines.defs.stale_runs import reap_before_launch
 from pipelines.rawdir import fingerprints
 
 JOB_NAME = "xxgk_all"
@@ -61,7 +61,7 @@ def nightly_schedule(context: ScheduleEvaluationContext, xxgk: XxgkConfig):
     if not decision.run:
         return SkipReason(decision.reason)
     context.log.info(f"nightly run: {decision.reason}")
-    reap_dead_runs(context.instance, context.log.info)
+    reap_before_launch(context, context.log.info)
     return RunRequest()  # a busy warehouse queues the run behind the writer (tag concurrency limit 1)
 
 
@@ -105,7 +105,7 @@ def raw_files_sensor(context: SensorEvaluationContext, xxgk: XxgkConfig) -> Sens
     if not decision.run:
         return SensorResult(skip_reason=f"{seen}, but {decision.reason}", cursor=state)
     context.log.info(f"raw dir: {seen}; {decision.reason}")
-    reap_dead_runs(context.instance, context.log.info)
+    reap_before_launch(context, context.log.info)
     return SensorResult(
         run_requests=[
             RunRequest(

@@ -15,7 +15,7 @@ import os
 import socket
 from collections.abc import Callable
 
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterInstance, DagsterInvariantViolationError, DagsterRunStatus, RunsFilter
 
 from pipelines import settings
 
@@ -73,3 +73,12 @@ def reap_dead_runs(instance: DagsterInstance, say: Callable[[str], object] = pri
         say(f"run {run.run_id}: {message}")
         reaped.append(run.run_id)
     return reaped
+
+
+def reap_before_launch(context: object, say: Callable[[str], object]) -> list[str]:
+    """``reap_dead_runs`` on the instance of a schedule's or sensor's context (none in a bare test context)."""
+    try:
+        instance = context.instance  # type: ignore[attr-defined]
+    except DagsterInvariantViolationError:  # built without an instance: nothing to reap
+        return []
+    return reap_dead_runs(instance, say)
