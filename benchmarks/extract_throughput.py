@@ -30,7 +30,7 @@ def _extract(blobs: list[bytes]) -> None:
         extract_report(data, f"{i}.txt")
 
 
-def _percentiles(paths: list[Path], blobs: list[bytes]) -> None:
+def percentiles(paths: list[Path], blobs: list[bytes]) -> None:
     """Per-report extraction time: 50th and 99th percentile and the maximum, overall and by rendering (the
     generator names the rendering in the file name)."""
     times: dict[str, list[float]] = {}
@@ -76,7 +76,7 @@ def main() -> None:
     print(f"extraction:                    {ext_s:.2f} s ({len(blobs) / ext_s:.0f} reports/s, {mb / ext_s:.2f} MB/s), "
           f"peak {ext_peak / 1e6:.1f} MB")
     print(f"ratio extraction/baseline: time {ext_s / base_s:.1f}x, peak memory {ext_peak / max(base_peak, 1):.1f}x")
-    _percentiles(paths, blobs)
+    percentiles(paths, blobs)
 
 
 if __name__ == "__main__":

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 from dagster import DagsterEventType, DagsterInstance
+from extract_throughput import percentiles
 from proctree import Sampled, run_sampled
 
 from pipelines.corpus.generate import generate_corpus
-from pipelines.extract import extract_report
 from pipelines.extract.decode import decode
 from pipelines.extract.normalize import normalize_line
 
@@ -85,24 +85,6 @@ def load_floor(database: Path, tmp: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, rows
 
 
-def percentiles(paths: list[Path], limit: int) -> None:
-    times: dict[str, list[float]] = {}
-    for p in paths[:limit]:
-        data = p.read_bytes()
-        t0 = time.perf_counter()
-        extract_report(data, p.name)
-        ms = (time.perf_counter() - t0) * 1000
-        times.setdefault("ALL", []).append(ms)
-        times.setdefault(p.stem.split("_", 1)[-1], []).append(ms)
-    print(f"\nper-report extraction, one core ({min(limit, len(paths))} reports)")
-    print(f"{'rendering':<18} {'n':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'reports/s':>9}")
-    for name, ts in sorted(times.items(), key=lambda kv: (kv[0] != "ALL", kv[0])):
-        ts.sort()
-        p99 = ts[min(len(ts) - 1, int(len(ts) * 0.99))]
-        print(f"{name:<18} {len(ts):>6} {ts[len(ts) // 2]:>7.2f} {p99:>7.2f} {ts[-1]:>7.2f} "
-              f"{len(ts) / (sum(ts) / 1000):>9.0f}")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10_000)
@@ -147,7 +129,9 @@ def main() -> None:
               f"DuckDB reading the raw tables' Parquet ({floor_rows:,} rows) {floor_load:.1f} s")
         print(f"second run, nothing new: {again.seconds:.1f} s, peak RSS {again.tree_mb:.0f} MB "
               f"({again.stdout.strip().splitlines()[-1] if again.stdout.strip() else again.stderr[-200:]})")
-        percentiles(paths, args.percentile_sample)
+        sample = paths[: args.percentile_sample]
+        print(f"\nper-report extraction on one core, {len(sample):,} of the reports")
+        percentiles(sample, [p.read_bytes() for p in sample])
 
 
 if __name__ == "__main__":
