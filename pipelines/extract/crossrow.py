@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import reduce
 from itertools import product
+
+import numpy as np
 
 from pipelines.extract.alignment import Fit
 
@@ -30,12 +33,7 @@ def settle_by_columns(fits: dict[str, Fit], dispositions: Sequence[str]) -> dict
     if count > MAX_COMBINATIONS:
         return {}
     fixed: Grid = {r: f.values for r, f in fits.items() if not f.candidates}
-    surviving: list[tuple] = []
-    for combo in product(*options):
-        grid = dict(fixed)
-        grid.update({r: c[0] for r, c in zip(open_rows, combo, strict=True)})
-        if _columns_hold(grid, dispositions) is not False:
-            surviving.append(combo)
+    surviving = _surviving(fixed, open_rows, options, dispositions)
     if not surviving or len(surviving) == count:
         return {}
     settled: dict[str, Fit] = {}
@@ -53,6 +51,53 @@ def settle_by_columns(fits: dict[str, Fit], dispositions: Sequence[str]) -> dict
                                f"combinations of the ambiguous rows; {unknown} cell(s) of this row still undecided",
                                unknown > 0)
     return settled
+
+
+def _surviving(fixed: Grid, open_rows: list[str], options: list[list[tuple]], dispositions: Sequence[str]) -> list[tuple]:
+    """The combinations of the open rows' candidates under which no column identity fails (``_columns_hold``
+    is not False), in the order of ``itertools.product``: all of them at once as integer arrays, a
+    combination per row of the arrays, when every figure is a whole number numpy holds exactly."""
+    width = len(next(iter(fixed.values()), options[0][0][0]))
+    rows = [*fixed.values(), *(c[0] for o in options for c in o)]
+    if not all(len(r) == width and _whole(r) for r in rows):
+        grid: Grid = dict(fixed)
+        out = []
+        for combo in product(*options):
+            grid.update({r: c[0] for r, c in zip(open_rows, combo, strict=True)})
+            if _columns_hold(grid, dispositions) is not False:
+                out.append(combo)
+        return out
+    shape = tuple(len(o) for o in options)
+    index = np.indices(shape).reshape(len(shape), -1)  # C order: the last row's choice varies fastest
+    values: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # row -> (figures, known), each combinations × width
+    for row, cells in fixed.items():
+        v, k = _arrays([cells])
+        values[row] = (v, k)
+    for n, (row, cands) in enumerate(zip(open_rows, options, strict=True)):
+        v, k = _arrays([c[0] for c in cands])
+        values[row] = (v[index[n]], k[index[n]])
+    unknown = (np.zeros((1, width), dtype=np.int64), np.zeros((1, width), dtype=bool))
+    n, o, t, f = (values.get(r, unknown) for r in ("new_received", "carried_over", "total", "carried_forward"))
+    fails = n[1] & o[1] & t[1] & f[1] & (n[0] + o[0] != t[0] + f[0])
+    parts = [values.get(r, unknown) for r in dispositions]
+    if parts:
+        known = t[1] & reduce(np.logical_and, [p[1] for p in parts])
+        fails = fails | (known & (reduce(np.add, [p[0] for p in parts]) != t[0]))
+    fails = np.broadcast_to(fails, (index.shape[1], width)).any(axis=1)
+    return [tuple(options[i][index[i, k]] for i in range(len(options))) for k in np.flatnonzero(~fails)]
+
+
+_EXACT = 2**53  # far below int64's limit even summed over every row
+
+
+def _whole(figures: list[Decimal | None]) -> bool:
+    return all(v is None or (v == v.to_integral_value() and abs(v) < _EXACT) for v in figures)
+
+
+def _arrays(rows: list[list[Decimal | None]]) -> tuple[np.ndarray, np.ndarray]:
+    figures = np.array([[0 if v is None else int(v) for v in r] for r in rows], dtype=np.int64)
+    known = np.array([[v is not None for v in r] for r in rows], dtype=bool)
+    return figures, known
 
 
 def _columns_hold(grid: Grid, dispositions: Sequence[str]) -> bool | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from pipelines.extract.rows import Row
 from pipelines.extract.tokens import Kind
@@ -94,6 +95,11 @@ def _named(text: str, specs: Sequence[RowSpec]) -> dict[str, float]:
     return {k: (STRONG if v == best else HEAD) for k, v in ends.items()}
 
 
+@cache
+def _any_name(specs: tuple[RowSpec, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for spec in specs for p in spec.patterns))
+
+
 def _begins(head: str, specs: Sequence[RowSpec]) -> list[str]:
     words = _ORDINAL.sub("", head, count=1) if _ORDINAL.match(head) else head
     if len(words) < MIN_PREFIX:
@@ -101,8 +107,12 @@ def _begins(head: str, specs: Sequence[RowSpec]) -> list[str]:
     return [s.key for s in specs if _bare(s.label).startswith(words)]
 
 
+@cache
 def _bare(label: str) -> str:
-    return re.sub(r"[\"“”\s]", "", _ORDINAL.sub("", label))
+    return _QUOTES_AND_SPACES.sub("", _ORDINAL.sub("", label))
+
+
+_QUOTES_AND_SPACES = re.compile(r"[\"“”\s]")
 
 
 def _add(scores: dict[str, float], named: dict[str, float] | Sequence[str], value: float | None,
@@ -119,6 +129,14 @@ def _scores(rows: Sequence[Row], trailing: str, specs: Sequence[RowSpec]) -> lis
     by_key = {s.key: s for s in specs}
     segs = [segments(r.label) for r in rows]
     out: list[dict[str, float]] = []
+    seen: dict[str, dict[str, float]] = {}  # the look-back names the same texts up to LOOK_BACK times
+    any_name = _any_name(tuple(specs))  # most texts name nothing: one scan instead of one per pattern
+
+    def named(text: str) -> dict[str, float]:
+        if text not in seen:
+            seen[text] = _named(text, specs) if any_name.search(text) else {}
+        return seen[text]
+
     for i, row_segs in enumerate(segs):
         scores: dict[str, float] = {}
         ordinal, head = row_segs[-1] if row_segs else (None, "")
@@ -127,20 +145,20 @@ def _scores(rows: Sequence[Row], trailing: str, specs: Sequence[RowSpec]) -> lis
             tail = nxt[0][1] if nxt and nxt[0][0] is None else ""
         else:
             tail = trailing
-        own = _named(head, specs)
+        own = named(head)
         _add(scores, own, None, ordinal, by_key)
         # The first line of a label that wraps (7、属于行政执 / 法案卷) is the start of the form's own label.
         _add(scores, [k for k in _begins(head, specs) if k not in own], PREFIX, ordinal, by_key)
-        _add(scores, [k for k in _named(head + tail, specs) if k not in own], WRAPPED, ordinal, by_key)
+        _add(scores, [k for k in named(head + tail) if k not in own], WRAPPED, ordinal, by_key)
         # A converter may print several rows' labels as one block before their figure rows: any label of the
         # block may be this row's, and a row with no label of its own may take one of an earlier block.
         for o, text in row_segs[:-1]:
-            _add(scores, list(_named(text, specs)), BLOCK if o is not None else BEFORE, o, by_key)
+            _add(scores, list(named(text)), BLOCK if o is not None else BEFORE, o, by_key)
         if not own:
             for earlier in segs[max(0, i - LOOK_BACK):i]:
                 for o, text in earlier:
                     if o is not None:
-                        _add(scores, list(_named(text, specs)), BLOCK, o, by_key)
+                        _add(scores, list(named(text)), BLOCK, o, by_key)
         out.append({k: v for k, v in scores.items() if v > 0})
     return out
 
@@ -176,12 +194,14 @@ def place_rows(rows: Sequence[Row], specs: Sequence[RowSpec], trailing: str = ""
     best = [[0.0] * (k + 1) for _ in range(m + 1)]
     move = [[0] * (k + 1) for _ in range(m + 1)]  # 0: row i-1 unmatched, 1: canonical j-1 skipped, 2: matched
     for i in range(1, m + 1):
+        row_scores, up, here, mv = scores[i - 1], best[i - 1], best[i], move[i]
         for j in range(1, k + 1):
-            options = [(best[i - 1][j], 0), (best[i][j - 1], 1)]
-            s = scores[i - 1].get(keys[j - 1])
-            if s:
-                options.append((best[i - 1][j - 1] + s, 2))
-            best[i][j], move[i][j] = max(options, key=lambda o: (o[0], o[1]))
+            # The larger total wins; on a tie, matched over skipped over unmatched.
+            v, choice = (here[j - 1], 1) if here[j - 1] >= up[j] else (up[j], 0)
+            s = row_scores.get(keys[j - 1])
+            if s and up[j - 1] + s >= v:
+                v, choice = up[j - 1] + s, 2
+            here[j], mv[j] = v, choice
     assigned: list[int | None] = [None] * m
     i, j = m, k
     while i > 0 and j > 0:
