@@ -37,32 +37,34 @@ def segment_rows(tokens: Sequence[Token]) -> list[Row]:
     label: list[str] = []
     label_line = 0
     values: list[Token] = []
+    has_num = False  # a NUM among values
     seen = ""  # the section's text so far, its last CONTEXT characters only: joining it all is quadratic
     closed = False  # a row break after figures: empty cells from here on pad the next row's label
     for t in tokens:
-        if t.kind is Kind.TEXT:
+        kind = t.kind
+        if kind is Kind.TEXT:
             closed = False
-            if any(v.kind is Kind.NUM for v in values):
+            if has_num:
                 rows.append(Row(compact("".join(label)), label_line, values, compact(seen)))
-                label, values = [], []
+                label, values, has_num = [], [], False
             elif values:
                 values = []  # empty cells of a header row
             if not label:
                 label_line = t.line
             label.append(t.text)
             seen = (seen + t.text)[-CONTEXT:]
-        elif t.kind is Kind.BREAK:
-            closed = any(v.kind is Kind.NUM for v in values)
+        elif kind is Kind.BREAK:
+            closed = has_num
             if closed and t.text == ROW_END:
                 rows.append(Row(compact("".join(label)), label_line or t.line, values, compact(seen)))
-                label, values, label_line, closed = [], [], 0, False
-        elif t.kind is Kind.NUM:
-            if closed:
-                closed = False
+                label, values, label_line, closed, has_num = [], [], 0, False, False
+        elif kind is Kind.NUM:
+            closed = False
             values.append(t)
+            has_num = True
         elif not closed:
             values.append(t)
-    if any(v.kind is Kind.NUM for v in values):
+    if has_num:
         rows.append(Row(compact("".join(label)), label_line, values, compact(seen)))
         label = []
     for before, nxt in zip(rows, rows[1:], strict=False):

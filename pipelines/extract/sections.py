@@ -130,7 +130,10 @@ def _cut(tokens: list[Token], starts: list[int], size: int, cut_points: list[int
         if base < 0:  # a TEXT token of white space only
             out.append((out[-1][0] if out else 0, t))
             continue
-        offsets = sorted({0, *cuts_in_token.get(i, [])})
+        if i not in cuts_in_token:  # nearly every token: whole, where it starts
+            out.append((base, t))
+            continue
+        offsets = sorted({0, *cuts_in_token[i]})
         for k, off in enumerate(offsets):
             end = offsets[k + 1] if k + 1 < len(offsets) else len(t.text)
             flat_pos = base + len(_WS.sub("", t.text[:off]))

@@ -25,7 +25,9 @@ class Kind(Enum):
     BREAK = "break"
 
 
-@dataclass(frozen=True)
+# Treated as immutable (changed only through dataclasses.replace) but not frozen: a frozen dataclass sets each
+# field through object.__setattr__, which made building the tokens a tenth of the whole extraction.
+@dataclass(slots=True, unsafe_hash=True)
 class Token:
     kind: Kind
     text: str
@@ -157,9 +159,14 @@ def _cell(content: str, number: int, delimited: bool = False, at: int = -1,
         return [Token(Kind.BLANK, "", number)]
     if _BLANK_CELL.match(content):
         return [Token(Kind.BLANK, content, number)]
+    # The two commonest cells, a bare figure and words without figures, read as the general path below reads them.
+    if content.isdigit() and content.isascii():
+        col = at + len(content) if at >= 0 and widths is not None else -1
+        return [Token(Kind.NUM, content, number, Decimal(content), col=col,
+                      dcol=widths[col - 1] if col > 0 and widths else -1)]
+    if not _DIGIT.search(content):
+        return [Token(Kind.TEXT, content, number, delimited=delimited)]
     if delimited and _DIGIT.search(content) and _WORD.search(_NUMBER.sub("", content)) and not _names_a_row(content):
-        return [Token(Kind.TEXT, content, number, delimited=True)]
-    if delimited and not _DIGIT.search(content):
         return [Token(Kind.TEXT, content, number, delimited=True)]
     tokens: list[Token] = []
     pos = 0
