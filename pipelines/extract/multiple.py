@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pipelines.extract.normalize import compact
 from pipelines.extract.vocabulary import vocabulary
 
 _FORM = ("proactive", "applications", "reviews")
@@ -28,7 +29,7 @@ def detect_multiple_reports(lines: list[str]) -> tuple[str, str] | None:
       they would be filed under -> an ``error`` (rejected; split the file).
     """
     # `lines`: the report's normalized lines.
-    flat = "".join(re.sub(r"\s+", "", ln) for ln in lines)
+    flat = "".join(map(compact, lines))
     sections = vocabulary().sections
     events = sorted({(m.start(), name) for name in _FORM for p in sections[name] for m in p.finditer(flat)})
     forms, expect = 0, 0
@@ -41,7 +42,7 @@ def detect_multiple_reports(lines: list[str]) -> tuple[str, str] | None:
             if expect == len(_FORM):
                 forms, expect = forms + 1, 0
     titles: list[tuple[str, str]] = []  # (year, title) of each title line; a title may span two lines
-    bare = [re.sub(r"\s+", "", ln.strip(" |\t")) for ln in lines]
+    bare = [compact(ln.strip(" |\t")) for ln in lines]
     nonblank = [i for i, b in enumerate(bare) if b]
     for k, i in enumerate(nonblank):
         m = _TITLE_LINE.match(bare[i])

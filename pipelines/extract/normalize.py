@@ -28,4 +28,7 @@ def is_page_furniture(line: str) -> bool:
 
 def compact(text: str) -> str:
     """A label as the vocabulary patterns see it: no white space at all."""
-    return re.sub(r"\s+", "", text)
+    return _WHITE_SPACE.sub("", text)
+
+
+_WHITE_SPACE = re.compile(r"\s+")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import cache
+from itertools import accumulate
 
 from pipelines.extract.normalize import is_page_furniture
 from pipelines.extract.vocabulary import vocabulary
@@ -140,11 +141,12 @@ def _pipe_cells(stripped: str, number: int) -> list[Token]:
 def _display_columns(line: str) -> list[int]:
     """The display column after each character (CJK and full-width characters take two), as a PDF's layout text
     or a monospaced page aligns its columns."""
-    out, col = [], 0
-    for ch in line:
-        col += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        out.append(col)
-    return out
+    return list(accumulate(map(_char_width, line)))
+
+
+@cache
+def _char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def _cell(content: str, number: int, delimited: bool = False, at: int = -1,
