@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -46,8 +47,10 @@ def decode(data: bytes) -> Decoded:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return controls > max(8, len(sample) // 100)
+    return len(_CONTROL.findall(sample)) > max(8, len(sample) // 100)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # below 32 but for \t \n \v \f \r
 
 
 _CUT_REASONS = ("unexpected end of data", "incomplete multibyte sequence")
