@@ -60,6 +60,36 @@ def _measure(files: list[tuple[str, bytes, dict]]) -> tuple[float, int]:
     return seconds, peak
 
 
+def _pdfium_floor(files: list[tuple[str, bytes, dict]]) -> float:
+    """pypdfium2 alone: open each PDF and take every page's text, the least a PDF reader built on it must do."""
+    import pypdfium2 as pdfium
+
+    t0 = time.perf_counter()
+    for _, data, _ in files:
+        doc = pdfium.PdfDocument(data)
+        for page in doc:
+            page.get_textpage().get_text_bounded()
+        doc.close()
+    return time.perf_counter() - t0
+
+
+def _docx_floor(files: list[tuple[str, bytes, dict]]) -> float:
+    """python-docx alone: open each file and read every paragraph's and every table cell's text."""
+    import io
+
+    import docx
+
+    t0 = time.perf_counter()
+    for _, data, _ in files:
+        d = docx.Document(io.BytesIO(data))
+        [p.text for p in d.paragraphs]
+        [c.text for t in d.tables for r in t.rows for c in r.cells]
+    return time.perf_counter() - t0
+
+
+FLOORS = {"pdf": ("pypdfium2 text of every page", _pdfium_floor), "docx": ("python-docx paragraphs and cells", _docx_floor)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200, help="reports per format")
@@ -84,6 +114,14 @@ def main() -> None:
     pdf = next(r for r in rows if r[0] == "pdf")
     if pdf[5]:
         print(f"pdf: {pdf[5]} pages, {pdf[5] / pdf[1]:.1f} pages per report")
+    for fmt, (what, floor) in FLOORS.items():
+        row = next(r for r in rows if r[0] == fmt)
+        floor_s = floor(drawn[fmt])
+        pages = row[5]
+        per_page = (f"; per page {pages / row[3]:.1f} pages/s against the library's {pages / floor_s:.1f} pages/s"
+                    if pages else "")
+        print(f"{fmt} floor ({what}): {floor_s:.2f} s, {row[1] / floor_s:.1f} reports/s; extraction "
+              f"{row[3] / floor_s:.1f}x the floor{per_page}")
 
 
 if __name__ == "__main__":
