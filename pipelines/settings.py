@@ -13,10 +13,13 @@
 - ``XXGK_DUCKDB_MEMORY`` / ``XXGK_DUCKDB_THREADS`` DuckDB's memory_limit and threads for the run's
   connections and dbt's (default 512MB, 1 thread): past the limit DuckDB spills to disk, so a run's memory
   is bounded by the batch, not by the size of the warehouse (each thread needs its own share of it)
+- ``XXGK_STAGING_DIR`` the staging area of the extracted batches: a folder or an fsspec URL (``s3://...``;
+  default ``$DAGSTER_HOME/staging``); ``XXGK_SHARDS`` the shard job's partitions (default 2) and
+  ``XXGK_SHARD_EXECUTOR`` its executor (multiprocess, k8s or celery; docs/scaling.md)
 - ``XXGK_MAX_MISSING_SHARE`` a scan that misses more than this share of the registered files retires
   none of them (default 0.5); ``XXGK_RETIRE_MISSING=1`` (``xxgk run --retire-missing``) retires anyway
 
-Every path returned is absolute.
+Every path returned is absolute (the staging area may be a URL).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ VOCABULARY = REPO_ROOT / "pipelines" / "extract" / "vocabulary.json"
 # carrying WRITER_TAG are dequeued one at a time (its tag_concurrency_limits).
 DUCKDB_POOL = "xxgk_duckdb"
 WRITER_TAG = ("xxgk/warehouse", "write")
+SHARD_TAG = ("xxgk/extraction", "shards")  # the shard job's asset, left out of the writer's job
 
 DEFAULT_BATCH_SIZE = 200
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -49,6 +53,8 @@ _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORE
 # Real reports extract in 10-100 ms and well under 100 MB; the limits stop a pathological file, not a big one.
 DEFAULT_FILE_SECONDS = 60.0
 DEFAULT_FILE_MEMORY_MB = 2048
+DEFAULT_SHARDS = 2
+SHARD_EXECUTORS = ("multiprocess", "k8s", "celery")
 
 # Written to $DAGSTER_HOME/dagster.yaml when the file does not exist yet: the DuckDB file has a
 # single writer, so every step that opens it claims the one slot of the `xxgk_duckdb` pool, and
@@ -87,9 +93,28 @@ def dagster_home() -> Path:
     return _path_from_env("DAGSTER_HOME", REPO_ROOT / ".dagster_home")
 
 
-def staging_dir() -> Path:
-    """Where extracted batches wait (as Parquet) between extraction and the warehouse load."""
-    return dagster_home() / "staging"
+def staging_dir() -> str:
+    """Where extracted batches wait (as Parquet) between extraction and the warehouse load, and where the
+    shards leave theirs: XXGK_STAGING_DIR, a folder or any fsspec URL (``file://``, ``memory://``,
+    ``s3://bucket/prefix``); default ``$DAGSTER_HOME/staging``."""
+    value = os.environ.get("XXGK_STAGING_DIR", "").strip()
+    if "://" in value:
+        return value.rstrip("/")
+    return str(_path_from_env("XXGK_STAGING_DIR", dagster_home() / "staging"))
+
+
+def shards() -> int:
+    """How many shards the extraction job's partitions split the files into (XXGK_SHARDS, default 2)."""
+    return _positive_int("XXGK_SHARDS", DEFAULT_SHARDS)
+
+
+def shard_executor() -> str:
+    """The executor of the shard job (XXGK_SHARD_EXECUTOR): multiprocess (default), k8s (dagster-k8s's
+    k8s_job_executor) or celery (dagster-celery's celery_executor); the last two are installed apart."""
+    value = os.environ.get("XXGK_SHARD_EXECUTOR", "").strip().lower() or "multiprocess"
+    if value not in SHARD_EXECUTORS:
+        raise ValueError(f"XXGK_SHARD_EXECUTOR must be one of {', '.join(SHARD_EXECUTORS)}, not {value!r}")
+    return value
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -177,6 +202,7 @@ def scan_knobs() -> dict[str, object]:
 def check_knobs() -> None:
     """Read every knob: a bad value raises ValueError (one line) before anything starts."""
     raw_dir(), warehouse_path(), batch_size(), lock_wait_seconds(), workers(), file_seconds(), file_memory_mb()
+    staging_dir(), shards(), shard_executor()
     duckdb_config()
     scan_knobs()
 

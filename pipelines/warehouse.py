@@ -1,4 +1,4 @@
-"""The DuckDB ``raw`` schema: DDL, bulk loads in one transaction per batch, the file registry.
+"""The DuckDB ``raw`` schema: DDL, bulk loads in one transaction (per batch, or a run's staged batches), the file registry.
 
 Rules kept here (see stack-notes): one writer per file, short-lived connections closed in
 ``finally``, readers opened ``read_only=True``; frames are registered and loaded with
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines import staging
 from pipelines.frames import ALL_SCHEMAS, REPORT_FILES, TABLES
 
 SCHEMA = "raw"
@@ -152,19 +153,20 @@ def _unregister(con: duckdb.DuckDBPyConnection, views: Iterable[str]) -> None:
             con.unregister(view)
 
 
+_REGISTRY_UPDATES = ", ".join(
+    f"{q(c)} = coalesce(report_files.{q(c)}, excluded.{q(c)})" if c == "first_seen" else f"{q(c)} = excluded.{q(c)}"
+    for c in REPORT_FILES
+    if c != "path"
+)
+
+
 def _upsert_report_files(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, views: list[str]) -> None:
     if frame.height == 0:
         return
     dupes = frame.group_by("path").len().filter(pl.col("len") > 1)
     if dupes.height:
         raise ValueError(f"registry rows repeat paths: {dupes['path'].to_list()[:5]}")
-    updates = ", ".join(
-        f"{q(c)} = coalesce(report_files.{q(c)}, excluded.{q(c)})" if c == "first_seen"
-        else f"{q(c)} = excluded.{q(c)}"
-        for c in REPORT_FILES
-        if c != "path"
-    )
-    _insert(con, "report_files", frame, views, f" ON CONFLICT (path) DO UPDATE SET {updates}")
+    _insert(con, "report_files", frame, views, f" ON CONFLICT (path) DO UPDATE SET {_REGISTRY_UPDATES}")
 
 
 @contextlib.contextmanager
@@ -218,6 +220,65 @@ def load_frames(
             _upsert_report_files(con, registry, views)
             counts["report_files"] = registry.height
     return counts
+
+
+def load_staged(
+    con: duckdb.DuckDBPyConnection,
+    files: Mapping[str, Sequence[str]],
+    *,
+    registry: Sequence[str] = (),
+    delete_report_ids: Iterable[str] = (),
+) -> dict[str, int]:
+    """``load_frames`` for every staged batch of a run at once: ONE transaction, one statement per table.
+
+    ``files`` maps each per-report table to its Parquet files (pipelines.staging locations: folders or
+    fsspec URLs), ``registry`` lists the registry rows' Parquet files. Deletes the rows of every report_id
+    in ``delete_report_ids`` or in the files from every per-report raw table, inserts the files' rows with
+    ``INSERT ... SELECT ... FROM read_parquet([...])`` (DuckDB streams them: memory stays bounded by its
+    limit, not the run), upserts the registry rows, and commits; on any error rolls back, leaving the old
+    rows intact. The same rows as one ``load_frames`` per batch, as the batches of a run hold distinct
+    reports and distinct paths (a path twice in ``registry`` is refused, as there). Returns rows inserted.
+    """
+    ensure_schema(con)
+    sources = {t: _parquet_source(con, files.get(t, ())) for t in TABLES}
+    reg_source = _parquet_source(con, registry)
+    id_frame = pl.DataFrame({"report_id": sorted(set(delete_report_ids))}, schema={"report_id": pl.String()})
+    counts = {t: 0 for t in TABLES}
+    with _transaction(con) as views:
+        con.register(_IDS, id_frame)
+        views.append(_IDS)
+        found = [f"SELECT report_id FROM {src} WHERE report_id IS NOT NULL" for src in sources.values() if src]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_IDS}_all AS SELECT report_id FROM {_IDS}"
+                    + "".join(f" UNION {sql}" for sql in found))
+        for table in TABLES:
+            con.execute(f"DELETE FROM {SCHEMA}.{q(table)} WHERE report_id IN (SELECT report_id FROM {_IDS}_all)")
+        for table, src in sources.items():
+            if src:
+                cols = _columns(table)
+                counts[table] = con.execute(f"INSERT INTO {SCHEMA}.{q(table)} ({cols}) SELECT {cols} FROM {src}"
+                                            ).fetchall()[0][0]
+        if reg_source:
+            cols = _columns("report_files")
+            dupes = con.execute(f"SELECT path FROM {reg_source} GROUP BY path HAVING count(*) > 1 LIMIT 5").fetchall()
+            if dupes:
+                raise ValueError(f"registry rows repeat paths: {[d[0] for d in dupes]}")
+            counts["report_files"] = con.execute(
+                f"INSERT INTO {SCHEMA}.report_files ({cols}) SELECT {cols} FROM {reg_source} "
+                f"ON CONFLICT (path) DO UPDATE SET {_REGISTRY_UPDATES}").fetchall()[0][0]
+        con.execute(f"DROP TABLE {_IDS}_all")
+    return counts
+
+
+def _parquet_source(con: duckdb.DuckDBPyConnection, locations: Sequence[str]) -> str | None:
+    """``read_parquet([...])`` over the locations (their fsspec file systems registered), None if none."""
+    if not locations:
+        return None
+    paths, systems = staging.duckdb_paths(locations)
+    for fs in systems:
+        with contextlib.suppress(duckdb.Error):  # registered already on this connection
+            con.register_filesystem(fs)
+    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    return f"read_parquet([{listed}])"
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:

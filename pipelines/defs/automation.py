@@ -34,9 +34,10 @@ JOB_NAME = "xxgk_all"
 
 # In-process: one step at a time, so no step reads the DuckDB file while another writes it. The
 # writer tag lets dagster.yaml's tag_concurrency_limits keep two such runs from overlapping.
+# The shard job's partitioned asset is not part of it: xxgk_all adopts what the shards staged.
 xxgk_all = define_asset_job(
     JOB_NAME,
-    selection=AssetSelection.all(),
+    selection=AssetSelection.all() - AssetSelection.tag(*settings.SHARD_TAG),
     description="Scan the raw directory, extract new or changed reports, load the raw schema, build dbt.",
     tags=dict([settings.WRITER_TAG]),
     executor_def=in_process_executor,

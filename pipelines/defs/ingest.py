@@ -4,16 +4,14 @@
                       stand, which are duplicates, which vanished.
 ``extracted_reports`` extracts the planned files batch by batch with the pure core and stages each
                       batch's frames as Parquet (pipelines.extraction; memory stays one batch wide).
-``raw_tables``        loads each staged batch into ``raw.*`` in one transaction (rows and registry
-                      together), then the registry rows of the files not extracted.
+``raw_tables``        loads every staged batch into ``raw.*`` at once, one statement per table and one
+                      transaction (rows and registry together, with the registry rows of the files not
+                      extracted).
 """
 
 # No `from __future__ import annotations` here: Dagster inspects the annotations of asset, check and
 # sensor functions (context types, resources, I/O types) when they are decorated.
 
-import shutil
-from collections import Counter
-from pathlib import Path
 
 import polars as pl
 from dagster import (
@@ -31,7 +29,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from pipelines import settings, warehouse
+from pipelines import settings, shards, staging, warehouse
 from pipelines.defs.resources import ReportExtractor, XxgkConfig, resource_connection
 from pipelines.extract import extract_report
 from pipelines.extraction import Extraction, Extractor, clean_staging, extract_planned
@@ -112,19 +110,21 @@ def raw_report_files(context: AssetExecutionContext, xxgk: XxgkConfig, duckdb: D
     group_name="ingest",
     kinds={"python", "polars"},
     description="The planned files extracted by the pure core (extract_report), batch by batch; each "
-    "batch's polars frames staged as Parquet for the warehouse load.",
+    "batch's polars frames staged as Parquet for the warehouse load. Batches the extract_shards_job staged "
+    "for the same files (same bytes, same parser version) are adopted instead of extracted again.",
 )
 def extracted_reports(
     context: AssetExecutionContext, raw_report_files: Plan, xxgk: XxgkConfig, extractor: ReportExtractor
 ) -> Extraction:
-    staging = Path(xxgk.staging_dir)
-    run_dir = staging / context.run.run_id
-    clean_staging(staging, keep=run_dir)
-    result = extract_planned(raw_report_files, run_dir, batch_size=xxgk.batch_size, extractor=_core(extractor),
+    run_dir = staging.join(xxgk.staging_dir, context.run.run_id)
+    clean_staging(xxgk.staging_dir, keep=run_dir)
+    adopted = shards.adopt(raw_report_files, xxgk.staging_dir, log=context.log)
+    result = extract_planned(raw_report_files, run_dir, batch_size=xxgk.batch_size, extractor=core_extractor(extractor),
                              workers=xxgk.workers, file_seconds=xxgk.file_seconds,
-                             file_memory_mb=xxgk.file_memory_mb, log=context.log)
+                             file_memory_mb=xxgk.file_memory_mb, log=context.log, adopted=adopted)
     if not raw_report_files.to_extract:
         context.log.info("nothing new to extract")
+    extracted_here = len(result.outcomes) - len(result.adopted)
     outcomes = result.outcomes.values()
     rejected = pl.DataFrame([{"path": o.path, "reason": o.reason} for o in outcomes if o.status == "rejected"],
                             schema={"path": pl.String, "reason": pl.String})
@@ -133,6 +133,8 @@ def extracted_reports(
     context.add_output_metadata({
         "files_extracted": len(result.outcomes),
         "summary": f"extracted {len(result.outcomes)} file(s)" if result.outcomes else "nothing new to extract",
+        "files_adopted": len(result.adopted),
+        "files_extracted_in_run": extracted_here,
         "batches": len(result.batches),
         "skipped": len(result.skipped),
         "skipped_files": MetadataValue.md(markdown_table(skipped)),
@@ -143,7 +145,7 @@ def extracted_reports(
     return result
 
 
-def _core(extractor: ReportExtractor) -> Extractor:
+def core_extractor(extractor: ReportExtractor) -> Extractor:
     """The function the worker processes run: the pure core itself unless a subclass (a test) overrides
     ``extract``; a bound method of a resource would import Dagster into every worker, so it runs in-process."""
     if type(extractor).extract is ReportExtractor.extract:
@@ -156,21 +158,16 @@ def _core(extractor: ReportExtractor) -> Extractor:
     specs=_raw_specs(),
     ins={"extracted_reports": AssetIn()},
     pool=settings.DUCKDB_POOL,
-    description="Bulk load of the staged batches into the DuckDB raw schema, one transaction per batch.",
+    description="Bulk load of the run's staged batches into the DuckDB raw schema: one statement per table "
+    "over every batch's Parquet, in one transaction.",
 )
-def raw_tables(context: AssetExecutionContext, extracted_reports: Extraction, duckdb: DuckDBResource):
+def raw_tables(context: AssetExecutionContext, extracted_reports: Extraction, duckdb: DuckDBResource, xxgk: XxgkConfig):
     ex = extracted_reports
-    inserted = Counter()
     with resource_connection(duckdb) as con:
-        warehouse.ensure_schema(con)
-        for batch in ex.batches:
-            d = Path(batch.directory)
-            frames = {t: pl.read_parquet(d / f"{t}.parquet") for t in TABLES}
-            reg = pl.read_parquet(d / "report_files.parquet")
-            inserted.update(warehouse.load_frames(con, frames, registry=reg, delete_report_ids=batch.report_ids))
-        remaining = pl.read_parquet(ex.remaining_registry)
-        inserted.update(
-            warehouse.load_frames(con, {}, registry=remaining, delete_report_ids=ex.stale_report_ids)
+        inserted = warehouse.load_staged(
+            con, {t: [b.file(t) for b in ex.batches] for t in TABLES},
+            registry=[*(b.file("report_files") for b in ex.batches), ex.remaining_registry],
+            delete_report_ids=[*(rid for b in ex.batches for rid in b.report_ids), *ex.stale_report_ids],
         )
         totals = {
             t: con.execute(f"SELECT count(*) FROM {warehouse.SCHEMA}.{t}").fetchall()[0][0] for t in RAW_TABLES
@@ -178,7 +175,9 @@ def raw_tables(context: AssetExecutionContext, extracted_reports: Extraction, du
         status_rows = con.execute(
             "SELECT status, count(*) FROM raw.report_files GROUP BY status ORDER BY status"
         ).fetchall()
-    shutil.rmtree(ex.run_dir, ignore_errors=True)
+        if not staging.is_local(xxgk.staging_dir):  # shards elsewhere plan against it (pipelines.shards)
+            staging.write_parquet(warehouse.read_table(con, "report_files"), shards.registry_snapshot(xxgk.staging_dir))
+    staging.remove(ex.run_dir)  # adopted shard batches stay where they are (pipelines.shards)
     statuses = dict(status_rows)
     context.log.info(f"raw tables: {totals}; registry: {statuses}")
     for t in RAW_TABLES:

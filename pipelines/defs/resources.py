@@ -29,7 +29,8 @@ class XxgkConfig(dg.ConfigurableResource):
     """The raw directory, the staging area between extraction and load, and the batch size."""
 
     raw_dir: str = Field(description="Directory of the raw report files (XXGK_RAW_DIR).")
-    staging_dir: str = Field(description="Where extracted batches wait as Parquet until they are loaded.")
+    staging_dir: str = Field(description="Where extracted batches wait as Parquet until they are loaded: a folder "
+                             "or an fsspec URL such as s3://bucket/prefix (XXGK_STAGING_DIR).")
     batch_size: int = Field(default=settings.DEFAULT_BATCH_SIZE, description="Reports per load transaction.")
     max_file_bytes: int = Field(
         default=settings.DEFAULT_MAX_FILE_BYTES,
