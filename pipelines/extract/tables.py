@@ -354,8 +354,6 @@ def _note(report: Report, fit: Fit, where: str, row: Row, key: str | None = None
 
 def _valid_count(value: Decimal, measure: str, report: Report, where: str, line: int) -> bool:
     """`where` is "section row/column": the issue goes on that row."""
-    section, _, rest = where.partition(" ")
-    row = rest.split("/")[0]
     problem = None
     if value != value.to_integral_value():
         problem = ("not_a_count", f"{value} is not a whole number")
@@ -364,7 +362,9 @@ def _valid_count(value: Decimal, measure: str, report: Report, where: str, line:
     elif value < 0 and measure not in vocabulary().signed_measures:
         problem = ("negative_count", f"negative count {value}")
     if problem:
-        report.add_issue("warning", problem[0], f"{where}: {problem[1]}; left missing", line, section, row)
+        section, _, rest = where.partition(" ")
+        report.add_issue("warning", problem[0], f"{where}: {problem[1]}; left missing", line, section,
+                         rest.split("/")[0])
     return problem is None
 
 
