@@ -91,9 +91,10 @@ def _extract_lines(lines: list[str], report: Report) -> None:
         report.add_issue("warning", "year_missing", "no report year was found in the title")
     report.rendering = detect_rendering(lines)
     tokens = tokenize_lines(lines, pipe_table=report.rendering in ("markdown", "pipe_cells", "tab_rows"))
-    sections = split_sections(tokens)
+    flattened = flatten(tokens)
+    sections = split_sections(tokens, flattened)
     has_rows = bool(sections.get("applications")) and bool(segment_rows(sections["applications"]))
-    flat, _ = flatten(tokens)
+    flat = flattened[0]
     report.layout, why = detect_layout(flat, report.year, has_rows)
     report.add_issue("info", "layout", f"layout {report.layout}: {why}")
     if report.layout == "narrative":

@@ -35,9 +35,10 @@ _WINDOW = 300
 _END = re.compile(r"[一二三四五六七八九十\d][、.,](?:(?:政府信息公开)?(?:工作)?存在的(?:主要)?问题|其他需要报告)")
 
 
-def split_sections(tokens: list[Token]) -> dict[str, list[Token]]:
-    """Token lists per section; a section that cannot be found is absent from the result."""
-    flat, token_starts = flatten(tokens)
+def split_sections(tokens: list[Token], flattened: tuple[str, list[int]] | None = None) -> dict[str, list[Token]]:
+    """Token lists per section; a section that cannot be found is absent from the result. ``flattened``: the
+    tokens' ``flatten``, when the caller has it already."""
+    flat, token_starts = flattened or flatten(tokens)
     starts: dict[str, int] = {}
     cursor = 0
     for name in SECTION_ORDER:
@@ -94,7 +95,7 @@ def flatten(tokens: list[Token]) -> tuple[str, list[int]]:
     starts: list[int] = []
     size = 0
     for t in tokens:
-        piece = _WS.sub("", t.text) if t.kind is Kind.TEXT else "\x00"
+        piece = "".join(t.text.split()) if t.kind is Kind.TEXT else "\x00"  # str.split: the same white space as \s
         starts.append(size if piece else -1)
         parts.append(piece)
         size += len(piece)
