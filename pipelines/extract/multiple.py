@@ -29,7 +29,7 @@ def detect_multiple_reports(lines: list[str]) -> tuple[str, str] | None:
       they would be filed under -> an ``error`` (rejected; split the file).
     """
     # `lines`: the report's normalized lines.
-    flat = "".join(map(compact, lines))
+    flat = compact("".join(lines))
     sections = vocabulary().sections
     events = sorted({(m.start(), name) for name in _FORM for p in sections[name] for m in p.finditer(flat)})
     forms, expect = 0, 0
