@@ -7,6 +7,7 @@ import os
 import shutil
 import time
 import uuid
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -102,3 +103,39 @@ def test_clean_removes_old_run_folders_and_shard_sets_only(tmp_path):
     staging.clean(str(root), str(root / "keep"), older_than=3600)
     assert {p.name for p in root.iterdir()} == {"new-run", "keep", "shards"}
     assert not (root / "shards" / "2.0.0").exists()
+
+
+# ------------------------------------------------------------------------------------ shards and adoption
+
+
+def _bulk_sums(database, ex) -> dict[str, str]:
+    with duckdb.connect(str(database)) as con:
+        warehouse.ensure_schema(con)
+        _load_bulk(con, ex)
+        return table_checksums(con)
+
+
+def test_shards_split_the_plan_and_adoption_takes_only_batches_that_match(plan, tmp_path, monkeypatch):
+    from pipelines import shards
+
+    parts = [shards.shard_plan(plan, i, 2).to_extract for i in range(2)]
+    assert sorted(e.path for p in parts for e in p) == [e.path for e in plan.to_extract] and all(parts)
+    root = _locations(tmp_path)["memory"]
+    manifests = [shards.extract_shard(plan, root, i, 2, batch_size=1, workers=0) for i in range(2)]
+    assert sum(len(m["batches"]) for m in manifests) == 5 and manifests[0]["parser_version"] == plan.parser_version
+
+    raw = Path(plan.raw_dir)
+    changed = plan.to_extract[0].path
+    (raw / changed).write_bytes((raw / changed).read_bytes() + b"\n")  # its shard batch no longer matches
+    now = rawdir.plan_directory(raw, pl.DataFrame(schema=REPORT_FILES))
+    adopted = shards.adopt(now, root)
+    assert adopted.paths == {e.path for e in now.to_extract} - {changed}
+
+    ex = extract_planned(now, staging.join(root, "run"), batch_size=2, workers=0, adopted=adopted)
+    assert ex.adopted == sorted(adopted.paths) and len(ex.outcomes) == 5
+    reference = extract_planned(now, tmp_path / "reference", batch_size=2, workers=0)
+    assert ex.outcomes == reference.outcomes and ex.statuses == reference.statuses
+    assert _bulk_sums(tmp_path / "adopted.duckdb", ex) == _bulk_sums(tmp_path / "reference.duckdb", reference)
+
+    monkeypatch.setattr("pipelines.extract.PARSER_VERSION", "9.9.9-test")  # another parser: nothing adopted
+    assert not shards.adopt(rawdir.plan_directory(raw, pl.DataFrame(schema=REPORT_FILES)), root).batches
