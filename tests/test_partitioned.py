@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import pipeline_defs
-from dagster import DagsterEventType, DagsterInstance, execute_job, instance_for_test
+from dagster import AssetKey, DagsterEventType, DagsterInstance, execute_job, instance_for_test
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 
 from pipelines import shards, warehouse
@@ -118,3 +118,51 @@ def test_two_shards_under_the_multiprocess_executor_then_the_writer_adopting_the
     assert checksums(tmp_path / "warehouse.duckdb") == serial
     kept = Path(shards.shard_dir(tmp_path / "staging", current_parser_version(), 0, 2)) / shards.MANIFEST
     assert kept.is_file()  # the shard sets stay a week (pipelines.staging.clean)
+
+
+def test_the_shard_job_runs_without_the_warehouse_and_apart_from_the_writer(env):
+    from pipelines.definitions import defs as code_location
+    from pipelines.defs.dbt_project import prepare
+
+    prepare()
+    defs = code_location()
+    job = defs.resolve_job_def(SHARD_JOB)
+    assert job.executor_def.name == "multiprocess" and job.partitions_def.get_partition_keys() == ["0", "1"]
+    assert "duckdb" not in job.required_resource_keys and "xxgk/warehouse" not in job.tags
+    shard_key = AssetKey("extracted_shards")
+    assert shard_key in job.asset_layer.executable_asset_keys
+    writer = defs.resolve_job_def(JOB_NAME)
+    assert shard_key not in writer.asset_layer.executable_asset_keys
+    assert AssetKey("extracted_reports") in writer.asset_layer.executable_asset_keys
+
+
+def test_the_writer_stages_on_memory_and_leaves_the_registry_for_remote_shards(env, monkeypatch):
+    """With the staging area on a URL (here memory://, in this process) the run stages, loads from it, and
+    writes the registry snapshot that shards without the warehouse plan against."""
+    import polars as pl
+    from conftest import RAW
+
+    from pipelines.defs.sharding import shard_registry
+    from pipelines.staging import exists, files_under, read_parquet
+
+    for f in RAW.iterdir():
+        shutil.copyfile(f, env / "raw" / f.name)
+    root = "memory://xxgk-partitioned-test/staging"
+    monkeypatch.setenv("XXGK_STAGING_DIR", root)
+    defs = pipeline_defs(dbt=False)
+    result = defs.resolve_job_def(JOB_NAME).execute_in_process(instance=DagsterInstance.ephemeral(),
+                                                                raise_on_error=False)
+    assert result.success
+    snapshot = shards.registry_snapshot(root)
+    assert exists(snapshot) and [p for p in files_under(root) if "/batch-" in p] == []  # the run's folder is gone
+    with warehouse.connect_read_only(env / "warehouse.duckdb") as con:
+        loaded = warehouse.read_table(con, "report_files")
+        assert con.execute("SELECT count(*) FROM raw.reports").fetchall() == [(5,)]
+    assert read_parquet(snapshot).sort("path").equals(loaded)
+
+    xxgk = defs.resources["xxgk"]
+    elsewhere = XxgkConfig(**{**xxgk.model_dump(), "warehouse": str(env / "not-mounted.duckdb")})
+    registry, source = shard_registry(elsewhere)
+    assert source == snapshot and registry.sort("path").equals(loaded)
+    assert shard_registry(xxgk)[1] == str(env / "warehouse.duckdb")
+    assert isinstance(registry, pl.DataFrame)
