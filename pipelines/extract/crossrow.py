@@ -55,8 +55,8 @@ def settle_by_columns(fits: dict[str, Fit], dispositions: Sequence[str]) -> dict
 
 def _surviving(fixed: Grid, open_rows: list[str], options: list[list[tuple]], dispositions: Sequence[str]) -> list[tuple]:
     """The combinations of the open rows' candidates under which no column identity fails (``_columns_hold``
-    is not False), in the order of ``itertools.product``: all of them at once as integer arrays, a
-    combination per row of the arrays, when every figure is a whole number numpy holds exactly."""
+    is not False), in the order of ``itertools.product``: thousands at once as integer arrays, a combination per row of
+    the arrays, when every figure is a whole number numpy holds exactly."""
     width = len(next(iter(fixed.values()), options[0][0][0]))
     rows = [*fixed.values(), *(c[0] for o in options for c in o)]
     if not all(len(r) == width and _whole(r) for r in rows):
@@ -68,14 +68,24 @@ def _surviving(fixed: Grid, open_rows: list[str], options: list[list[tuple]], di
                 out.append(combo)
         return out
     shape = tuple(len(o) for o in options)
-    index = np.indices(shape).reshape(len(shape), -1)  # C order: the last row's choice varies fastest
-    values: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # row -> (figures, known), each combinations × width
-    for row, cells in fixed.items():
-        v, k = _arrays([cells])
-        values[row] = (v, k)
-    for n, (row, cands) in enumerate(zip(open_rows, options, strict=True)):
-        v, k = _arrays([c[0] for c in cands])
-        values[row] = (v[index[n]], k[index[n]])
+    fixed_arrays = {row: _arrays([cells]) for row, cells in fixed.items()}
+    candidates = [_arrays([c[0] for c in cands]) for cands in options]
+    out = []
+    total = int(np.prod(shape))
+    for start in range(0, total, _CHUNK):  # a chunk of combinations at a time: memory stays a few MB
+        index = np.unravel_index(np.arange(start, min(start + _CHUNK, total)), shape)  # C order, as product
+        values = dict(fixed_arrays)  # row -> (figures, known), each combinations (or 1) × width
+        for n, row in enumerate(open_rows):
+            v, k = candidates[n]
+            values[row] = (v[index[n]], k[index[n]])
+        for i in np.flatnonzero(~_fails(values, dispositions, len(index[0]), width)):
+            out.append(tuple(options[r][index[r][i]] for r in range(len(options))))
+    return out
+
+
+def _fails(values: dict[str, tuple[np.ndarray, np.ndarray]], dispositions: Sequence[str], count: int,
+           width: int) -> np.ndarray:
+    """Per combination: some column identity fails with every cell it involves known."""
     unknown = (np.zeros((1, width), dtype=np.int64), np.zeros((1, width), dtype=bool))
     n, o, t, f = (values.get(r, unknown) for r in ("new_received", "carried_over", "total", "carried_forward"))
     fails = n[1] & o[1] & t[1] & f[1] & (n[0] + o[0] != t[0] + f[0])
@@ -83,10 +93,10 @@ def _surviving(fixed: Grid, open_rows: list[str], options: list[list[tuple]], di
     if parts:
         known = t[1] & reduce(np.logical_and, [p[1] for p in parts])
         fails = fails | (known & (reduce(np.add, [p[0] for p in parts]) != t[0]))
-    fails = np.broadcast_to(fails, (index.shape[1], width)).any(axis=1)
-    return [tuple(options[i][index[i, k]] for i in range(len(options))) for k in np.flatnonzero(~fails)]
+    return np.broadcast_to(fails, (count, width)).any(axis=1)
 
 
+_CHUNK = 4096
 _EXACT = 2**53  # far below int64's limit even summed over every row
 
 
