@@ -96,9 +96,9 @@ def _print_registry(database: Path) -> None:
     print(f"files seen {seen}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
-def _files_extracted(result) -> int | None:
+def _files_extracted(result, key: str = "files_extracted") -> int | None:
     for mat in result.asset_materializations_for_node("extracted_reports"):
-        value = mat.metadata.get("files_extracted")
+        value = mat.metadata.get(key)
         if value is not None:
             return value.value
     return None
@@ -173,7 +173,9 @@ def _run_locked(args: argparse.Namespace) -> int:
     _print_registry(database)
     extracted = _files_extracted(result)
     if extracted is not None:
-        print(f"extracted this run: {extracted} file(s)" if extracted else "extracted this run: nothing new")
+        adopted = _files_extracted(result, "files_adopted") or 0
+        shards = f" ({adopted} of them staged by extract_shards_job)" if adopted else ""
+        print(f"extracted this run: {extracted} file(s){shards}" if extracted else "extracted this run: nothing new")
     marts = mart_row_counts(database)
     if marts:
         print("rows per mart: " + ", ".join(f"{k} {v}" for k, v in marts.items()))
