@@ -240,45 +240,48 @@ def load_staged(
     reports and distinct paths (a path twice in ``registry`` is refused, as there). Returns rows inserted.
     """
     ensure_schema(con)
-    sources = {t: _parquet_source(con, files.get(t, ())) for t in TABLES}
-    reg_source = _parquet_source(con, registry)
+    sources = {t: _parquet_paths(con, files.get(t, ())) for t in TABLES}
+    reg_paths = _parquet_paths(con, registry)
     id_frame = pl.DataFrame({"report_id": sorted(set(delete_report_ids))}, schema={"report_id": pl.String()})
     counts = {t: 0 for t in TABLES}
     with _transaction(con) as views:
         con.register(_IDS, id_frame)
         views.append(_IDS)
-        found = [f"SELECT report_id FROM {src} WHERE report_id IS NOT NULL" for src in sources.values() if src]
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {_IDS}_all AS SELECT report_id FROM {_IDS}"
-                    + "".join(f" UNION {sql}" for sql in found))
+        staged = [paths for paths in sources.values() if paths]  # the paths travel as parameters
+        union = _STAGED_IDS * len(staged)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_IDS}_all AS SELECT report_id FROM {_IDS}{union}", staged)
         for table in TABLES:
             con.execute(f"DELETE FROM {SCHEMA}.{q(table)} WHERE report_id IN (SELECT report_id FROM {_IDS}_all)")
-        for table, src in sources.items():
-            if src:
+        for table, paths in sources.items():
+            if paths:
                 cols = _columns(table)
-                counts[table] = con.execute(f"INSERT INTO {SCHEMA}.{q(table)} ({cols}) SELECT {cols} FROM {src}"
-                                            ).fetchall()[0][0]
-        if reg_source:
+                counts[table] = con.execute(f"INSERT INTO {SCHEMA}.{q(table)} ({cols}) SELECT {cols} "
+                                            "FROM read_parquet(?)", [paths]).fetchall()[0][0]
+        if reg_paths:
             cols = _columns("report_files")
-            dupes = con.execute(f"SELECT path FROM {reg_source} GROUP BY path HAVING count(*) > 1 LIMIT 5").fetchall()
+            dupes = con.execute("SELECT path FROM read_parquet(?) GROUP BY path HAVING count(*) > 1 LIMIT 5",
+                                [reg_paths]).fetchall()
             if dupes:
                 raise ValueError(f"registry rows repeat paths: {[d[0] for d in dupes]}")
             counts["report_files"] = con.execute(
-                f"INSERT INTO {SCHEMA}.report_files ({cols}) SELECT {cols} FROM {reg_source} "
-                f"ON CONFLICT (path) DO UPDATE SET {_REGISTRY_UPDATES}").fetchall()[0][0]
+                f"INSERT INTO {SCHEMA}.report_files ({cols}) SELECT {cols} FROM read_parquet(?) "
+                f"ON CONFLICT (path) DO UPDATE SET {_REGISTRY_UPDATES}", [reg_paths]).fetchall()[0][0]
         con.execute(f"DROP TABLE {_IDS}_all")
     return counts
 
 
-def _parquet_source(con: duckdb.DuckDBPyConnection, locations: Sequence[str]) -> str | None:
-    """``read_parquet([...])`` over the locations (their fsspec file systems registered), None if none."""
+_STAGED_IDS = " UNION SELECT report_id FROM read_parquet(?) WHERE report_id IS NOT NULL"
+
+
+def _parquet_paths(con: duckdb.DuckDBPyConnection, locations: Sequence[str]) -> list[str]:
+    """The locations as DuckDB reads them (their fsspec file systems registered on ``con``)."""
     if not locations:
-        return None
+        return []
     paths, systems = staging.duckdb_paths(locations)
     for fs in systems:
         with contextlib.suppress(duckdb.Error):  # registered already on this connection
             con.register_filesystem(fs)
-    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
-    return f"read_parquet([{listed}])"
+    return list(paths)
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:

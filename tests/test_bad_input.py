@@ -401,7 +401,7 @@ _SQL_CALLS = {"execute", "sql", "query", "executemany"}
 # that only ever hold those (checked by reading the code they come from).
 _QUOTING = {"q", "_columns"}
 _SAFE_LOCALS = {
-    "warehouse.py": {"cols", "view", "suffix", "source", "order", "updates", "ident"},
+    "warehouse.py": {"cols", "view", "suffix", "source", "order", "updates", "ident", "union"},  # union: constant SQL
     "cli.py": {"ident"},  # quoted identifiers from information_schema
     "builds.py": {"ident", "source"},  # quoted identifiers; the table or a SELECT of quoted columns
     "ingest.py": {"t"},  # for t in RAW_TABLES
