@@ -16,6 +16,9 @@
 - ``XXGK_STAGING_DIR`` the staging area of the extracted batches: a folder or an fsspec URL (``s3://...``;
   default ``$DAGSTER_HOME/staging``); ``XXGK_SHARDS`` the shard job's partitions (default 2) and
   ``XXGK_SHARD_EXECUTOR`` its executor (multiprocess, k8s or celery; docs/scaling.md)
+- ``XXGK_DBT_TARGET`` the dbt target the marts are built with: ``dev`` (default; the warehouse file, published
+  with the run) or another output of dbt_project/profiles.yml (``attached``: the marts in XXGK_MARTS_DATABASE,
+  a DuckDB file or ``md:<name>`` in MotherDuck, the run's raw tables attached read-only; docs/scaling.md)
 - ``XXGK_MAX_MISSING_SHARE`` a scan that misses more than this share of the registered files retires
   none of them (default 0.5); ``XXGK_RETIRE_MISSING=1`` (``xxgk run --retire-missing``) retires anyway
 
@@ -54,6 +57,7 @@ _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORE
 DEFAULT_FILE_SECONDS = 60.0
 DEFAULT_FILE_MEMORY_MB = 2048
 DEFAULT_SHARDS = 2
+DEFAULT_DBT_TARGET = "dev"
 SHARD_EXECUTORS = ("multiprocess", "k8s", "celery")
 
 # Written to $DAGSTER_HOME/dagster.yaml when the file does not exist yet: the DuckDB file has a
@@ -163,6 +167,14 @@ def duckdb_threads() -> int:
     return _positive_int("XXGK_DUCKDB_THREADS", DEFAULT_DUCKDB_THREADS)
 
 
+def dbt_target() -> str:
+    """The dbt target of the marts (XXGK_DBT_TARGET, default dev): an output name of dbt_project/profiles.yml."""
+    value = os.environ.get("XXGK_DBT_TARGET", "").strip() or DEFAULT_DBT_TARGET
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", value):
+        raise ValueError(f"XXGK_DBT_TARGET must name an output of dbt_project/profiles.yml, not {value!r}")
+    return value
+
+
 def duckdb_config() -> dict[str, object]:
     """The settings of every DuckDB connection that writes the warehouse (the run's and dbt's)."""
     return {"memory_limit": duckdb_memory(), "threads": duckdb_threads()}
@@ -203,7 +215,7 @@ def check_knobs() -> None:
     """Read every knob: a bad value raises ValueError (one line) before anything starts."""
     raw_dir(), warehouse_path(), batch_size(), lock_wait_seconds(), workers(), file_seconds(), file_memory_mb()
     staging_dir(), shards(), shard_executor()
-    duckdb_config()
+    duckdb_config(), dbt_target()
     scan_knobs()
 
 

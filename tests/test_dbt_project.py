@@ -572,3 +572,24 @@ def test_vocabulary_models_are_vocabulary_json(warehouse):
     pivoted = {r[0] for r in query(warehouse, "select column_name from information_schema.columns "
                                               "where table_schema = 'intermediate' and table_name = 'int_proactive_items'")}
     assert {m for i in v.items for ms in i.measures.values() for m in ms} <= pivoted
+
+
+def test_the_attached_target_builds_the_marts_in_another_database(tmp_path):
+    """XXGK_DBT_TARGET=attached: the marts go to XXGK_MARTS_DATABASE (a DuckDB file here, MotherDuck with md:),
+    reading the raw tables from the warehouse file attached read-only, which keeps no model of its own."""
+    path = build_raw_warehouse(tmp_path / "warehouse.duckdb")
+    marts = tmp_path / "elsewhere.duckdb"  # not marts.duckdb: its catalog would shadow the schema marts
+    env = {"XXGK_MARTS_DATABASE": str(marts)}
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in env.items():
+            mp.setenv(k, v)
+        result = run_dbt(["build", "--target", "attached"], path, tmp_path)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    con = duckdb.connect(str(marts), read_only=True)
+    try:
+        permits = con.execute("select sum(decisions) from marts.fct_permits").fetchone()[0]
+        reports = con.execute("select count(*) from marts.dim_report").fetchone()[0]
+    finally:
+        con.close()
+    assert permits > 0 and reports == len(query(path, "select report_id from raw.reports"))
+    assert query(path, "select count(*) from information_schema.tables where table_schema = 'marts'") == [(0,)]

@@ -19,7 +19,8 @@ from dagster_dbt.dbt_project import using_dagster_dev
 from pipelines import settings
 from pipelines.dbt_inputs import manifest_is_stale
 
-dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR,
+                         target=settings.dbt_target())
 
 
 def dbt_executable() -> str:
@@ -28,24 +29,36 @@ def dbt_executable() -> str:
 
 
 def dbt_resource(project: DbtProject = dbt_project) -> DbtCliResource:
-    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable(), target=project.target)
 
 
 def prepare(project: DbtProject = dbt_project) -> Path:
-    """``dbt parse`` when the manifest is stale (under a file lock: concurrent loaders do not race)."""
+    """``dbt parse`` when the manifest is stale or was parsed for another target (the sources' database
+    depends on it), under a file lock: concurrent loaders do not race."""
     manifest = project.manifest_path
-    if not manifest_is_stale(project.project_dir, manifest):
+    if not _stale(project):
         return manifest
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with open(manifest.parent / ".xxgk-parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if manifest_is_stale(project.project_dir, manifest):  # else another process parsed meanwhile
+            if _stale(project):  # else another process parsed meanwhile
                 dbt_resource(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+                _target_marker(project).write_text(str(project.target or ""), encoding="utf-8")
                 os.utime(manifest)  # newer than every input, even where dbt kept an older file
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return manifest
+
+
+def _target_marker(project: DbtProject) -> Path:
+    return project.manifest_path.parent / ".xxgk-parsed-target"
+
+
+def _stale(project: DbtProject) -> bool:
+    marker = _target_marker(project)
+    parsed = marker.read_text(encoding="utf-8") if marker.is_file() else ""
+    return manifest_is_stale(project.project_dir, project.manifest_path) or parsed != str(project.target or "")
 
 
 def prepare_if_dev(project: DbtProject = dbt_project) -> None:
