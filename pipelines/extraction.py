@@ -127,11 +127,11 @@ def extract_planned(
     limits = Limits(workers, file_seconds, file_memory_mb)
     with file_extractor(plan.raw_dir, extractor, limits, max_bytes=plan.max_bytes, n_files=len(todo),
                         log=log) as extract:
-        for start in range(0, len(todo), batch_size):
+        chunks = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+        for chunk, results in zip(chunks, extract(chunks), strict=True):
             entries: list[FileEntry] = []
             reports: list[Report] = []
-            for entry, result in zip(todo[start : start + batch_size], extract(todo[start : start + batch_size]),
-                                     strict=True):
+            for entry, result in zip(chunk, results, strict=True):
                 if isinstance(result, Skipped):
                     log.warning(f"{entry.path}: skipped: {result.reason}")
                     skipped[entry.path] = result.reason

@@ -20,7 +20,7 @@ import pickle
 import resource
 import signal
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
@@ -140,11 +140,28 @@ class _Pool:
                                     initargs=(self.limits.memory_mb,), context=get_context("spawn"))
         return self.pool
 
-    def run(self, raw_dir: str, entries: Sequence[FileEntry], extractor: Extractor,
-            max_bytes: int | None) -> list[Report | Skipped]:
+    def stream(self, raw_dir: str, batches: Iterable[Sequence[FileEntry]], extractor: Extractor,
+               max_bytes: int | None) -> Iterator[list[Report | Skipped]]:
+        """Each batch's results, the next batch scheduled before this one's are handed over: the workers go
+        on extracting while the caller builds, checks and stages the batch (the time limit counts from the
+        moment a worker starts a file, not from its scheduling)."""
+        pending: tuple[Sequence[FileEntry], list] | None = None
+        for entries in batches:
+            scheduled = (entries, self._schedule(raw_dir, entries, extractor, max_bytes))
+            if pending is not None:
+                yield self._collect(*pending)
+            pending = scheduled
+        if pending is not None:
+            yield self._collect(*pending)
+
+    def _schedule(self, raw_dir: str, entries: Sequence[FileEntry], extractor: Extractor,
+                  max_bytes: int | None) -> list:
         limits, pool = self.limits, self._get()
-        futures = [pool.schedule(extract_file, args=(raw_dir, e, extractor, max_bytes, limits.memory_mb),
-                                 timeout=limits.seconds) for e in entries]
+        return [pool.schedule(extract_file, args=(raw_dir, e, extractor, max_bytes, limits.memory_mb),
+                              timeout=limits.seconds) for e in entries]
+
+    def _collect(self, entries: Sequence[FileEntry], futures: list) -> list[Report | Skipped]:
+        limits = self.limits
         out: list[Report | Skipped] = []
         for entry, future in zip(entries, futures, strict=True):  # in the plan's order: by path
             try:
@@ -169,20 +186,20 @@ class _Pool:
 @contextlib.contextmanager
 def file_extractor(raw_dir: str, extractor: Extractor, limits: Limits, *, max_bytes: int | None, n_files: int,
                    log: logging.Logger | logging.LoggerAdapter = LOG,
-                   ) -> Iterator[Callable[[Sequence[FileEntry]], list[Report | Skipped]]]:
-    """A function extracting a batch of files, in worker processes when ``limits.workers`` and the extractor
-    allow, else in this process; results in the order of the entries given."""
+                   ) -> Iterator[Callable[[Iterable[Sequence[FileEntry]]], Iterator[list[Report | Skipped]]]]:
+    """A function extracting batches of files, in worker processes when ``limits.workers`` and the extractor
+    allow, else in this process: each batch's results in the order of its entries, batch after batch."""
     why = "XXGK_WORKERS is 0" if limits.workers < 1 else in_process_reason(extractor)
     if why or n_files == 0:
         if why and n_files:
             log.info(f"extracting in this process, without the per-file limits: {why}")
-        yield lambda entries: [extract_file(raw_dir, e, extractor, max_bytes) for e in entries]
+        yield lambda batches: ([extract_file(raw_dir, e, extractor, max_bytes) for e in entries] for entries in batches)
         return
     pool = _Pool(limits, n_files)
     seconds = f"{limits.seconds:g} s" if limits.seconds else "no time limit"
     memory = f"{limits.memory_mb} MB" if limits.memory_mb else "no memory limit"
     log.info(f"extracting in {pool.n} worker process(es), {seconds} and {memory} per file")
     try:
-        yield lambda entries: pool.run(raw_dir, entries, extractor, max_bytes)
+        yield lambda batches: pool.stream(raw_dir, batches, extractor, max_bytes)
     finally:
         pool.close()
