@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from dagster import DagsterInstance
 from pipeline_scale import XXGK, stage_times
 
 from pipelines import settings
@@ -72,6 +73,8 @@ def main() -> None:
         sharded = _env(raw, tmp / "shards", 1, args.shards)
         os.environ["DAGSTER_HOME"] = sharded["DAGSTER_HOME"]
         settings.ensure_dagster_home()  # the instance the shards and the run share, as xxgk run makes it
+        with DagsterInstance.get():  # its storage made once here: two shards creating it at once would race
+            pass
         t0 = time.perf_counter()
         procs = [subprocess.Popen([sys.executable, "-c", _ONE_SHARD, str(k), str(ROOT)], env=sharded, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for k in range(args.shards)]
